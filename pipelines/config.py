@@ -1,0 +1,135 @@
+"""Settings from dlt's usual places: environment variables, `.dlt/secrets.toml`, `.dlt/config.toml`.
+
+Each key is read at its exact path (`sources.<vendor>.<key>`): dlt's own resolution also
+falls back to bare names, so a stray `EMAIL` or `TIMEZONE` in cron's environment would win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+from dlt.common.configuration.accessors import config as dlt_config
+
+from sources._http import ConfigurationError
+from sources._windows import check_timezone, local_today, parse_day
+from sources.mouseflow import settings as mf
+
+
+def read_value(key: str, *sections: str) -> Any:
+    """The first value any provider has at exactly `sections.key`, or None."""
+    for provider in dlt_config.config_providers:
+        value, _ = provider.get_value(key, Any, None, *sections)
+        if value is not None:
+            return value
+    return None
+
+
+def _text(key: str, *sections: str, default: str | None = None) -> str | None:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return default
+    return str(value)
+
+
+def _list(key: str, *sections: str, default: list[str]) -> list[str]:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return list(default)
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError as exc:
+            name = "__".join((*sections, key)).upper()
+            raise ConfigurationError(f"{name} must be a JSON list, e.g. '[\"a\"]'") from exc
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be a list of strings")
+    return [str(v) for v in value]
+
+
+def _int(key: str, *sections: str, default: int, minimum: int = 0) -> int:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be a whole number") from exc
+    if number < minimum:
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be at least {minimum}")
+    return number
+
+
+def _day(key: str, *sections: str, default: date) -> date:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return default
+    try:
+        return parse_day(str(value))
+    except ValueError as exc:
+        raise ConfigurationError(f"{'.'.join((*sections, key))}: {exc}") from exc
+
+
+@dataclass
+class SyncTuning:
+    """How a vendor's sync is cut into commits and how many calls run at once."""
+
+    chunk_days: int = 7  # website-days per `pipeline.run()`: the most a crash can cost
+    workers: int = 4  # concurrent calls per resource inside a chunk
+
+
+@dataclass
+class MouseflowSettings:
+    email: str | None
+    api_key: str | None = field(repr=False)
+    base_url: str
+    timezone: str
+    conversion_tags: list[str]
+    website_ids: list[str]
+    start_date: date
+    lookback_days: int
+    page_size: int
+    max_page_size: int
+    tuning: SyncTuning
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.email and self.api_key)
+
+
+def _tuning(*sections: str) -> SyncTuning:
+    return SyncTuning(
+        chunk_days=_int("chunk_days", *sections, default=SyncTuning.chunk_days, minimum=1),
+        workers=_int("workers", *sections, default=SyncTuning.workers, minimum=1),
+    )
+
+
+def mouseflow_settings() -> MouseflowSettings:
+    """Mouseflow's settings; raises ConfigurationError for values that cannot work."""
+    sections = ("sources", "mouseflow")
+    region = (_text("region", *sections, default="us") or "us").lower()
+    if region not in mf.REGION_URLS:
+        raise ConfigurationError(
+            f"SOURCES__MOUSEFLOW__REGION must be one of {sorted(mf.REGION_URLS)}, not {region!r}"
+        )
+    tz = _text("timezone", *sections, default="UTC") or "UTC"
+    try:
+        check_timezone(tz)
+    except ValueError as exc:
+        raise ConfigurationError(f"SOURCES__MOUSEFLOW__TIMEZONE: {exc}") from exc
+    default_start = local_today(tz) - timedelta(days=mf.DEFAULT_START_DAYS_AGO)
+    return MouseflowSettings(
+        email=_text("email", *sections),
+        api_key=_text("api_key", *sections),
+        base_url=_text("base_url", *sections, default=mf.REGION_URLS[region]) or "",
+        timezone=tz,
+        conversion_tags=_list("conversion_tags", *sections, default=mf.DEFAULT_CONVERSION_TAGS),
+        website_ids=_list("website_ids", *sections, default=[]),
+        start_date=_day("start_date", *sections, default=default_start),
+        lookback_days=_int("lookback_days", *sections, default=mf.DEFAULT_LOOKBACK_DAYS),
+        page_size=_int("page_size", *sections, default=mf.PAGE_SIZE, minimum=1),
+        max_page_size=_int("max_page_size", *sections, default=mf.MAX_PAGE_SIZE, minimum=1),
+        tuning=_tuning(*sections),
+    )

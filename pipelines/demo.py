@@ -1,0 +1,52 @@
+"""`pageflow demo`: the sandbox on 127.0.0.1, a sync of every vendor it fakes, a summary."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from pipelines.report import raw_summary, status_text
+from pipelines.sync import SyncResult, sync
+from pipelines.warehouse import Warehouse
+from sources._windows import local_today
+from sources.sandbox import Sandbox
+
+DEMO_DAYS = 14
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block, then restore what was there."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_demo(warehouse: Warehouse) -> tuple[SyncResult, str]:
+    """Sync the last DEMO_DAYS days from a fresh sandbox; the result and a printable summary."""
+    with Sandbox() as sandbox:
+        start = local_today(sandbox.mouseflow_timezone) - timedelta(days=DEMO_DAYS)
+        env = {
+            **sandbox.env(),
+            "SOURCES__MOUSEFLOW__START_DATE": start.isoformat(),
+            "SOURCES__MOUSEFLOW__WEBSITE_IDS": "[]",
+        }
+        with environment(env):
+            result = sync(warehouse)
+    lines = [
+        f"pageflow demo: synced the sandbox into {warehouse.path}",
+        "",
+        raw_summary(warehouse) if warehouse.path.exists() else "no data loaded",
+        "",
+        status_text(warehouse),
+    ]
+    return result, "\n".join(lines)

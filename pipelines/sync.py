@@ -1,0 +1,219 @@
+"""The run loop: which vendors, which windows, and one commit per chunk of windows.
+
+One `pipeline.run()` is one unit of commit (data and positions travel together), so a
+backfill is cut into chunks of `chunk_days` website-days: a crash or a bad window loses
+only the chunk in flight, and the next run resumes there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from pipelines.vendors import VENDORS, Vendor, Website, configured_vendor
+from pipelines.warehouse import Warehouse
+from sources._http import ConfigurationError, PageflowError
+from sources._windows import Window, chunked, days_between, incremental_days, yesterday
+
+log = logging.getLogger("pageflow.sync")
+
+
+def prepare_dlt_environment() -> None:
+    """Process-wide dlt settings pageflow relies on (set once, before any pipeline exists)."""
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    # Parquet 2.6 keeps nanosecond timestamps (Mouseflow sends 100 ns ticks).
+    os.environ.setdefault("DATA_WRITER__VERSION", "2.6")
+    # dlt warns on every arrow chunk whose hints differ from the inferred ones; errors show.
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+
+
+@dataclass
+class VendorResult:
+    vendor: str
+    skipped: bool = False
+    windows: int = 0
+    chunks: int = 0
+    error: PageflowError | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class SyncResult:
+    vendors: list[VendorResult] = field(default_factory=list)
+
+    @property
+    def error(self) -> PageflowError | None:
+        return next((v.error for v in self.vendors if v.error is not None), None)
+
+
+def plan_windows(
+    websites: Sequence[Website],
+    resources: Sequence[str],
+    positions: Mapping[str, Mapping[str, str]],
+    *,
+    start_date: date,
+    lookback_days: int,
+    explicit: tuple[date, date] | None = None,
+) -> list[Window]:
+    """Every window to fetch, website by website, day by day, resource by resource."""
+    windows = []
+    for site in websites:
+        for resource in resources:
+            if explicit is not None:
+                days = days_between(*explicit)
+            else:
+                saved = positions.get(site.website_id, {}).get(resource)
+                days = incremental_days(
+                    date.fromisoformat(saved) if saved else None,
+                    start_date,
+                    lookback_days,
+                    yesterday(site.timezone),
+                )
+            windows.extend(Window(site.website_id, resource, day) for day in days)
+    windows.sort(key=lambda w: (w.website_id, w.day, resources.index(w.resource)))
+    return windows
+
+
+def chunk_windows(windows: Iterable[Window], chunk_days: int) -> list[list[Window]]:
+    """Windows grouped into commits of at most `chunk_days` website-days."""
+    groups = [list(g) for _, g in groupby(windows, key=lambda w: (w.website_id, w.day))]
+    return [[w for group in batch for w in group] for batch in chunked(groups, chunk_days)]
+
+
+def saved_positions(pipeline: dlt.Pipeline, vendor: str) -> dict[str, dict[str, str]]:
+    sources = pipeline.state.get("sources", {})
+    return dict(sources.get(vendor, {}).get("positions", {}))
+
+
+def sync(
+    warehouse: Warehouse,
+    vendors: Sequence[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> SyncResult:
+    """Sync the named vendors (default: all with credentials) into `warehouse`."""
+    prepare_dlt_environment()
+    result = SyncResult()
+    with warehouse.lock():
+        for name in vendors or VENDORS:
+            started = time.monotonic()
+            outcome = VendorResult(name)
+            result.vendors.append(outcome)
+            try:
+                vendor = configured_vendor(name)
+            except PageflowError as exc:
+                outcome.error = exc
+                continue
+            if vendor is None:
+                outcome.skipped = True
+                log.info("%s: no credentials configured, skipped", name)
+                continue
+            try:
+                _sync_vendor(warehouse, vendor, start, end, outcome)
+            except PageflowError as exc:
+                outcome.error = exc
+                log.error("%s: stopped: %s", name, exc)
+            finally:
+                vendor.close()
+                outcome.seconds = time.monotonic() - started
+    return result
+
+
+def _sync_vendor(
+    warehouse: Warehouse,
+    vendor: Vendor,
+    start: date | None,
+    end: date | None,
+    outcome: VendorResult,
+) -> None:
+    pipeline = warehouse.pipeline(vendor.name)
+    _finish_pending(pipeline, vendor.name)
+    pipeline.sync_destination()  # restores positions from the warehouse if the folder is gone
+    websites = vendor.websites()
+    _run(pipeline, vendor.source([], websites=websites), vendor.name)
+    explicit = None
+    if start is not None or end is not None:
+        first = start or vendor.start_date
+        last = end or max(yesterday(w.timezone) for w in websites)
+        if first > last:
+            raise ConfigurationError(f"--start {first} is after --end {last}")
+        explicit = (first, last)
+    windows = plan_windows(
+        websites,
+        vendor.resources,
+        saved_positions(pipeline, vendor.name),
+        start_date=vendor.start_date,
+        lookback_days=vendor.lookback_days,
+        explicit=explicit,
+    )
+    chunks = chunk_windows(windows, vendor.tuning.chunk_days)
+    log.info(
+        "%s: %d websites, %d windows in %d chunks",
+        vendor.name,
+        len(websites),
+        len(windows),
+        len(chunks),
+    )
+    for number, chunk in enumerate(chunks, start=1):
+        began = time.monotonic()
+        _run(pipeline, vendor.source(chunk, move_positions=explicit is None), vendor.name)
+        outcome.windows += len(chunk)
+        outcome.chunks += 1
+        days = sorted({w.day for w in chunk})
+        sites = sorted({w.website_id for w in chunk})
+        log.info(
+            "%s: chunk %d/%d committed: %s, %s..%s, %d windows, %.1fs",
+            vendor.name,
+            number,
+            len(chunks),
+            ", ".join(sites),
+            days[0],
+            days[-1],
+            len(chunk),
+            time.monotonic() - began,
+        )
+
+
+def _run(pipeline: dlt.Pipeline, source: object, vendor: str) -> None:
+    try:
+        pipeline.run(source, loader_file_format="parquet")
+    except PipelineStepFailed as exc:
+        raise _unwrap(exc, vendor) from None
+
+
+def _unwrap(exc: BaseException, vendor: str) -> PageflowError:
+    """The PageflowError behind dlt's wrapper, or a plain one naming the failed step."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PageflowError):
+            return current
+        current = current.__cause__ or current.__context__
+    step = getattr(exc, "step", "run")
+    inner = getattr(exc, "exception", exc)
+    return PageflowError(f"{vendor}: dlt {step} step failed: {type(inner).__name__}: {inner}")
+
+
+def _finish_pending(pipeline: dlt.Pipeline, vendor: str) -> None:
+    """A package left by a crashed run is finished now, or dropped if it cannot be."""
+    if not pipeline.has_pending_data:
+        return
+    log.warning("%s: finishing a load left pending by an earlier run", vendor)
+    try:
+        pipeline.run()
+    except PipelineStepFailed as exc:
+        log.warning(
+            "%s: the pending load could not be finished (%s); dropping it",
+            vendor,
+            type(exc.exception).__name__,
+        )
+        pipeline.drop_pending_packages()

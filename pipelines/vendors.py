@@ -1,0 +1,111 @@
+"""Each vendor as the run loop sees it: its websites with time zones, its resources, its source.
+
+Adding a vendor means one class here with the same four members; the run loop does the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from dlt.extract.source import DltSource
+
+from pipelines.config import MouseflowSettings, SyncTuning, mouseflow_settings
+from sources._http import ConfigurationError
+from sources._windows import Window
+from sources.mouseflow import MouseflowClient, mouseflow_source
+from sources.mouseflow import settings as mf
+
+log = logging.getLogger("pageflow.sync")
+
+VENDORS = ("pagesense", "mouseflow")
+
+
+@dataclass(frozen=True)
+class Website:
+    website_id: str
+    timezone: str
+    detail: dict[str, Any] = field(compare=False, repr=False)
+
+
+class Vendor(Protocol):
+    name: str
+    resources: Sequence[str]
+    start_date: date
+    lookback_days: int
+    tuning: SyncTuning
+
+    def websites(self) -> list[Website]: ...
+
+    def source(
+        self,
+        windows: Sequence[Window],
+        websites: Sequence[Website] | None = None,
+        move_positions: bool = True,
+    ) -> DltSource: ...
+
+    def close(self) -> None: ...
+
+
+class MouseflowVendor:
+    name = mf.VENDOR
+    resources = mf.WINDOWED_RESOURCES
+
+    def __init__(self, cfg: MouseflowSettings) -> None:
+        assert cfg.email and cfg.api_key
+        self.cfg = cfg
+        self.start_date = cfg.start_date
+        self.lookback_days = cfg.lookback_days
+        self.tuning = cfg.tuning
+        self.client = MouseflowClient(
+            cfg.base_url,
+            cfg.email,
+            cfg.api_key,
+            page_size=cfg.page_size,
+            max_page_size=cfg.max_page_size,
+        )
+
+    def websites(self) -> list[Website]:
+        listed = [site["id"] for site in self.client.websites()]
+        wanted = self.cfg.website_ids or listed
+        unknown = sorted(set(wanted) - set(listed))
+        if unknown:
+            raise ConfigurationError(
+                f"mouseflow: SOURCES__MOUSEFLOW__WEBSITE_IDS names websites this account does "
+                f"not have: {', '.join(unknown)}"
+            )
+        with ThreadPoolExecutor(self.tuning.workers) as pool:
+            details = list(pool.map(self.client.website, wanted))
+        return [Website(d["id"], self.cfg.timezone, d) for d in details]
+
+    def source(
+        self,
+        windows: Sequence[Window],
+        websites: Sequence[Website] | None = None,
+        move_positions: bool = True,
+    ) -> DltSource:
+        return mouseflow_source(
+            self.client,
+            windows,
+            timezone_name=self.cfg.timezone,
+            websites=None if websites is None else [w.detail for w in websites],
+            move_positions=move_positions,
+            workers=self.tuning.workers,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def configured_vendor(name: str) -> Vendor | None:
+    """The vendor ready to sync, or None when it has no credentials (it is skipped)."""
+    if name == "mouseflow":
+        cfg = mouseflow_settings()
+        return MouseflowVendor(cfg) if cfg.has_credentials else None
+    if name == "pagesense":
+        return None  # the PageSense source is not built yet; see the README
+    raise ConfigurationError(f"unknown vendor {name!r}; one of {', '.join(VENDORS)}")

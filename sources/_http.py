@@ -1,0 +1,302 @@
+"""The one HTTP layer both vendors use: timeouts, retries, backoff, Retry-After, pacing, errors.
+
+Every failure leaves here as a `VendorAPIError` that names vendor, website, endpoint, window
+and status, and never a secret: messages are built from the endpoint template and the
+window, never from headers or full URLs.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+import orjson
+
+log = logging.getLogger("pageflow.http")
+
+# httpx logs every full URL at INFO; keep it (and httpcore's wire log) out of our logs.
+for _noisy in ("httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
+EXIT_FAILURE = 1
+EXIT_TEMPFAIL = 75
+EXIT_CONFIG = 78
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class PageflowError(Exception):
+    """Base of the errors pageflow reports to its user; carries the process exit code."""
+
+    exit_code = EXIT_FAILURE
+
+
+class ConfigurationError(PageflowError):
+    """Configuration that cannot work: missing or rejected credentials, bad values."""
+
+    exit_code = EXIT_CONFIG
+
+
+class VendorAPIError(PageflowError):
+    """A vendor call that failed for good, with everything needed to find the window again."""
+
+    def __init__(
+        self,
+        vendor: str,
+        endpoint: str,
+        reason: str,
+        *,
+        website_id: str | None = None,
+        window: str | None = None,
+        status: int | None = None,
+        retryable: bool = False,
+    ) -> None:
+        self.vendor = vendor
+        self.endpoint = endpoint
+        self.reason = reason
+        self.website_id = website_id
+        self.window = window
+        self.status = status
+        self.retryable = retryable
+        super().__init__(str(self))
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        if self.retryable:
+            return EXIT_TEMPFAIL
+        if self.status in (401, 403):
+            return EXIT_CONFIG
+        return EXIT_FAILURE
+
+    def __str__(self) -> str:
+        status = f" (HTTP {self.status})" if self.status is not None else ""
+        return (
+            f"{self.vendor}: website {self.website_id or '-'}, endpoint {self.endpoint}, "
+            f"window {self.window or '-'}: {self.reason}{status}"
+        )
+
+
+@dataclass(frozen=True)
+class Call:
+    """One logical request: what to fetch and how to name it in errors."""
+
+    endpoint: str  # the template, e.g. /websites/{id}/recordings: safe to print
+    path: str
+    params: dict[str, Any] = field(default_factory=dict)
+    website_id: str | None = None
+    window: str | None = None
+
+    def error(self, vendor: str, reason: str, **kwargs: Any) -> VendorAPIError:
+        return VendorAPIError(
+            vendor, self.endpoint, reason, website_id=self.website_id, window=self.window, **kwargs
+        )
+
+
+@dataclass
+class RetryPolicy:
+    """How hard to try: attempts per request, backoff shape, and total waiting per run."""
+
+    max_attempts: int = 6
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    max_total_wait: float = 900.0
+    timeout: float = 30.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Exponential backoff with full jitter for the `attempt`-th failure (1-based)."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+class Pacer(Protocol):
+    """Spaces requests of one vendor account; shared by every thread of that account."""
+
+    def acquire(self) -> None: ...
+
+    def observe(self, response: httpx.Response) -> None: ...
+
+
+class NoPacer:
+    """No pacing: for vendors whose limits show only as 429s."""
+
+    def acquire(self) -> None:
+        return None
+
+    def observe(self, response: httpx.Response) -> None:
+        return None
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class WaitBudget:
+    """Total seconds a run may spend waiting on retries, shared across threads."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self._lock = threading.Lock()
+
+    def take(self, seconds: float) -> bool:
+        with self._lock:
+            if self.spent + seconds > self.seconds:
+                return False
+            self.spent += seconds
+            return True
+
+
+class ApiClient:
+    """A vendor's JSON API over httpx with retries; thread-safe, one per vendor account."""
+
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        *,
+        auth: httpx.Auth | None = None,
+        headers: Callable[[], dict[str, str]] | None = None,
+        on_unauthorized: Callable[[], None] | None = None,
+        policy: RetryPolicy | None = None,
+        pacer: Pacer | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        seed: int | None = None,
+        max_connections: int = 16,
+    ) -> None:
+        self.vendor = vendor
+        self.policy = policy or RetryPolicy()
+        self.pacer: Pacer = pacer or NoPacer()
+        self.budget = WaitBudget(self.policy.max_total_wait)
+        self._headers = headers
+        self._on_unauthorized = on_unauthorized
+        self._sleep = sleep
+        self._rng = random.Random(seed)
+        self._rng_lock = threading.Lock()
+        self.requests_sent = 0
+        self._count_lock = threading.Lock()
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            auth=auth,
+            timeout=self.policy.timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_connections),
+            headers={"Accept": "application/json", "User-Agent": "pageflow"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get_json(self, call: Call) -> Any:
+        """The decoded JSON answer to `call`, retried as the policy allows."""
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            self.pacer.acquire()
+            try:
+                response = self._send(call)
+            except httpx.TimeoutException:
+                reason, status, delay_hint = "timed out", None, None
+            except httpx.TransportError as exc:
+                reason, status, delay_hint = f"connection failed ({type(exc).__name__})", None, None
+            else:
+                self.pacer.observe(response)
+                status = response.status_code
+                if status == 200:
+                    return self._decode(call, response)
+                if status == 401 and self._on_unauthorized is not None and not refreshed:
+                    refreshed = True
+                    self._on_unauthorized()
+                    attempt -= 1  # a token refresh is not a failed attempt
+                    continue
+                if status not in RETRYABLE_STATUS:
+                    raise call.error(self.vendor, _status_reason(status), status=status)
+                reason = _status_reason(status)
+                delay_hint = retry_after_seconds(response.headers.get("Retry-After"))
+            if attempt >= self.policy.max_attempts:
+                raise call.error(
+                    self.vendor,
+                    f"{reason}; gave up after {attempt} attempts",
+                    status=status,
+                    retryable=True,
+                )
+            delay = delay_hint if delay_hint is not None else self._backoff(attempt)
+            if not self.budget.take(delay):
+                raise call.error(
+                    self.vendor,
+                    f"{reason}; the run's retry waiting budget "
+                    f"({self.policy.max_total_wait:.0f}s) is spent",
+                    status=status,
+                    retryable=True,
+                )
+            log.debug(
+                "%s %s %s: %s, retry %d in %.2fs",
+                self.vendor,
+                call.endpoint,
+                call.window or "",
+                reason,
+                attempt,
+                delay,
+            )
+            self._sleep(delay)
+
+    def _send(self, call: Call) -> httpx.Response:
+        with self._count_lock:
+            self.requests_sent += 1
+        headers = self._headers() if self._headers is not None else None
+        return self._http.get(call.path, params=call.params, headers=headers)
+
+    def _backoff(self, attempt: int) -> float:
+        with self._rng_lock:
+            return self.policy.backoff(attempt, self._rng)
+
+    def _decode(self, call: Call, response: httpx.Response) -> Any:
+        content_type = response.headers.get("Content-Type", "")
+        if "html" in content_type.lower():
+            raise call.error(self.vendor, "answered HTML instead of JSON", status=200)
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise call.error(
+                self.vendor, f"malformed JSON ({exc.msg} at byte {exc.pos})", status=200
+            ) from None
+
+
+def _status_reason(status: int) -> str:
+    return {
+        400: "bad request",
+        401: "unauthorized: credentials rejected",
+        403: "forbidden: no access",
+        404: "not found",
+        429: "rate limited",
+        500: "server error",
+        502: "bad gateway",
+        503: "service unavailable",
+        504: "gateway timeout",
+    }.get(status, f"unexpected status {status}")

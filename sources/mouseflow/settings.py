@@ -1,0 +1,32 @@
+"""Mouseflow constants: endpoints, regions, page sizes, defaults."""
+
+from __future__ import annotations
+
+VENDOR = "mouseflow"
+
+REGION_URLS = {
+    "us": "https://api-us.mouseflow.com",
+    "eu": "https://api-eu.mouseflow.com",
+}
+
+# The first request of a window asks for PAGE_SIZE rows; when `count` says there are more,
+# the window is fetched again with `limit` = count, up to MAX_PAGE_SIZE (Mouseflow lists
+# have no offset). A window larger than MAX_PAGE_SIZE cannot be fetched completely: error.
+PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 5000
+
+DEFAULT_CONVERSION_TAGS = ["submit"]
+DEFAULT_LOOKBACK_DAYS = 3
+DEFAULT_START_DAYS_AGO = 30
+
+WEBSITES = "/websites"
+WEBSITE = "/websites/{website_id}"
+RECORDINGS = "/websites/{website_id}/recordings"
+PAGELIST = "/websites/{website_id}/pagelist"
+FUNNELS = "/websites/{website_id}/funnels"
+FORMS = "/websites/{website_id}/forms"
+FORM = "/websites/{website_id}/forms/{form_id}"
+FEEDBACK = "/websites/{website_id}/feedback"
+
+# Windowed resources, in the order a chunk fetches them; each keeps its own position.
+WINDOWED_RESOURCES = ("recordings", "pages", "funnel_steps", "forms", "feedback")
