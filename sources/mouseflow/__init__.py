@@ -31,7 +31,13 @@ from sources.mouseflow.settings import VENDOR
 Fetched = tuple[list[Any], dict[str, Any]]  # (items for the table, audit row)
 
 DAY_KEY = ["website_id", "day"]
-NS_UTC = {"data_type": "timestamp", "precision": 9, "timezone": False}
+
+
+def ns_utc() -> dict[str, Any]:
+    """Column hint for exact UTC instants (TIMESTAMP_NS); a fresh dict, dlt mutates hints."""
+    return {"data_type": "timestamp", "precision": 9, "timezone": False}
+
+
 AUDIT_HINTS = dlt.mark.make_hints(
     table_name="sync_windows",
     primary_key=["website_id", "resource", "day"],
@@ -88,7 +94,11 @@ def mouseflow_source(
     hints: dict[str, dict[str, Any]] = {
         "recordings": {
             "primary_key": ["website_id", "id"],
-            "columns": {"created": NS_UTC, "last_activity": NS_UTC, "day": {"data_type": "date"}},
+            "columns": {
+                "created": ns_utc(),
+                "last_activity": ns_utc(),
+                "day": {"data_type": "date"},
+            },
         },
         "pages": {"primary_key": ["website_id", "day", "display_url"]},
         "funnel_steps": {"primary_key": ["website_id", "day", "funnel_id", "step_number"]},

@@ -1,0 +1,110 @@
+"""The sandbox on real sockets, and helpers comparing the warehouse with its truth."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from sources._timestamps import parse_instant_ns
+from sources.sandbox import Sandbox, World
+from sources.sandbox.world import default_sites
+
+BUSY_DAY = date(2026, 3, 28)  # UTC date with more recordings than the default page size
+BUSY_SESSIONS = 1300
+
+
+def busy_world() -> World:
+    sites = tuple(
+        dataclasses.replace(site, busy_days={BUSY_DAY: BUSY_SESSIONS})
+        if site.key == "shop"
+        else site
+        for site in default_sites()
+    )
+    return World(sites=sites)
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    with Sandbox(busy_world()) as sb:
+        for key, value in sb.env().items():
+            monkeypatch.setenv(key, value)
+        yield sb
+
+
+@pytest.fixture
+def warehouse(isolated: Path) -> Path:
+    return isolated / "warehouse.duckdb"
+
+
+def sync(warehouse: Path, *args: str) -> int:
+    return main(["sync", "--warehouse", str(warehouse), *args])
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql(sql).fetchall()
+
+
+def loaded_mouseflow(warehouse: Path) -> dict[str, dict]:
+    """The warehouse in the shape of `MouseflowApp.truth`, failing on any duplicate key."""
+    out: dict[str, dict] = {}
+    specs = {
+        "recordings": (
+            "select website_id, id, day, epoch_ns(created), pages from mouseflow.recordings",
+            2,
+        ),
+        "pages": ("select website_id, day, display_url, views from mouseflow.pages", 3),
+        "funnel_steps": (
+            "select website_id, day, funnel_id, step_number, count from mouseflow.funnel_steps",
+            4,
+        ),
+        "forms": (
+            "select website_id, day, form_id, visits, interactions, submits, success "
+            "from mouseflow.forms",
+            3,
+        ),
+        "form_fields": (
+            "select website_id, day, form_id, target, interactions, dropped "
+            "from mouseflow.form_fields",
+            4,
+        ),
+        "feedback": (
+            "select website_id, day, campaign_id, impressions, responses from mouseflow.feedback",
+            3,
+        ),
+    }
+    for table, (sql, key_len) in specs.items():
+        rows = query(warehouse, sql)
+        values: dict = {}
+        for row in rows:
+            key, rest = row[:key_len], row[key_len:]
+            assert key not in values, f"duplicate {table} row {key}"
+            values[key] = rest[0] if len(rest) == 1 else tuple(rest)
+        out[table] = values
+    return out
+
+
+def expected_mouseflow(sandbox: Sandbox, days: list[date]) -> dict[str, dict]:
+    """The sandbox's truth in the warehouse's shape (timestamps as exact nanoseconds)."""
+    truth = sandbox.mouseflow_app.truth(days)
+    truth["recordings"] = {
+        key: (day, parse_instant_ns(created), pages)
+        for key, (day, created, pages) in truth["recordings"].items()
+    }
+    return truth
+
+
+def assert_matches_truth(loaded: dict[str, dict], truth: dict[str, dict]) -> None:
+    for table, expected in truth.items():
+        got = loaded[table]
+        missing = expected.keys() - got.keys()
+        extra = got.keys() - expected.keys()
+        assert not missing and not extra, f"{table}: {len(missing)} missing, {len(extra)} extra"
+        wrong = {k for k in expected if expected[k] != got[k]}
+        assert not wrong, f"{table}: {len(wrong)} rows differ, e.g. {sorted(wrong)[:2]}"
