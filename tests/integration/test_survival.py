@@ -1,0 +1,101 @@
+"""Runs that survive: a killed process resumes to exactly the truth; secrets never leak."""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sources._windows import days_between
+from sources.sandbox import Fault, Sandbox
+from tests.integration.conftest import (
+    assert_matches_truth,
+    busy_world,
+    expected_mouseflow,
+    loaded_mouseflow,
+    sync,
+)
+
+
+def start_sync(warehouse: Path, *args: str, log_level: str = "INFO") -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "--log-level",
+            log_level,
+            "sync",
+            "--warehouse",
+            str(warehouse),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+def test_a_process_killed_mid_sync_resumes_to_exactly_the_truth(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__CHUNK_DAYS", "2")
+    # slow answers from the 4th day on, so the kill lands in the middle of the backfill
+    for day in ("2026-03-04", "2026-03-05", "2026-03-06"):
+        sandbox.faults.add(Fault("slow", vendor="mouseflow", day=day, delay=0.5))
+    proc = start_sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-06")
+    assert proc.stderr is not None
+    seen = []
+    deadline = time.monotonic() + 60
+    for line in proc.stderr:
+        seen.append(line)
+        if "chunk 2/" in line or time.monotonic() > deadline:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert any("chunk 2/" in line for line in seen), "".join(seen)
+    windowed = [e for e in sandbox.requests.entries("mouseflow") if e.day]
+    assert windowed, "the sync was killed before it fetched anything"
+
+    sandbox.faults.clear()
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-06") == 0
+    days = days_between(date(2026, 3, 1), date(2026, 3, 6))
+    assert_matches_truth(loaded_mouseflow(warehouse), expected_mouseflow(sandbox, days))
+
+
+def test_no_secret_reaches_output_logs_state_or_warehouse(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email, key = "canary-user@pageflow.invalid", "CANARY-KEY-7f3a9c"
+    with Sandbox(busy_world(), mouseflow_email=email, mouseflow_api_key=key) as sb:
+        for name, value in sb.env().items():
+            monkeypatch.setenv(name, value)
+        proc = start_sync(
+            warehouse, "--start", "2026-03-01", "--end", "2026-03-02", log_level="DEBUG"
+        )
+        out, err = proc.communicate(timeout=120)
+        # a rejected key must not leak either
+        monkeypatch.setenv("SOURCES__MOUSEFLOW__API_KEY", key + "-WRONG")
+        bad = start_sync(warehouse, log_level="DEBUG")
+        bad_out, bad_err = bad.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert bad.returncode == 78, bad_err
+    assert "401" in bad_err.strip().splitlines()[-1]
+    canaries = [key, email, base64.b64encode(f"{email}:{key}".encode()).decode()]
+    texts = {"stdout": out + bad_out, "stderr": err + bad_err}
+    for path in warehouse.parent.rglob("*"):
+        if path.is_file():
+            texts[str(path)] = path.read_bytes().decode("latin-1")
+    assert len(texts) > 5  # the warehouse, dlt state, traces and load packages were scanned
+    for where, text in texts.items():
+        for canary in canaries:
+            assert canary not in text, f"secret found in {where}"
