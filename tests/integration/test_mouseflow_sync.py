@@ -105,7 +105,8 @@ def test_throttling_and_server_errors_still_give_exactly_the_truth(
 ) -> None:
     sandbox.faults.add(Fault("429-retry-after", vendor="mouseflow", probability=0.2, retry_after=0))
     sandbox.faults.add(Fault("429", vendor="mouseflow", probability=0.125))
-    sandbox.faults.add(Fault("503", vendor="mouseflow", probability=0.1))
+    # draws are sequential: 0.2 + 0.8 * 0.125 = 30% 429s, then 0.7 * (1 / 7) = 10% 503s
+    sandbox.faults.add(Fault("503", vendor="mouseflow", probability=1 / 7))
     days = days_between(date(2026, 3, 1), date(2026, 3, 4))
     assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-04") == 0
     assert_matches_truth(loaded_mouseflow(warehouse), expected_mouseflow(sandbox, days))
