@@ -122,6 +122,10 @@ class Pacer(Protocol):
 
     def observe(self, response: httpx.Response) -> None: ...
 
+    def release(self) -> None: ...
+
+    def retry_delay(self, response: httpx.Response) -> float | None: ...
+
 
 class NoPacer:
     """No pacing: for vendors whose limits show only as 429s."""
@@ -130,6 +134,12 @@ class NoPacer:
         return None
 
     def observe(self, response: httpx.Response) -> None:
+        return None
+
+    def release(self) -> None:
+        return None
+
+    def retry_delay(self, response: httpx.Response) -> float | None:
         return None
 
 
@@ -175,7 +185,7 @@ class ApiClient:
         *,
         auth: httpx.Auth | None = None,
         headers: Callable[[], dict[str, str]] | None = None,
-        on_unauthorized: Callable[[], None] | None = None,
+        on_unauthorized: Callable[[httpx.Request], None] | None = None,
         policy: RetryPolicy | None = None,
         pacer: Pacer | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -222,8 +232,10 @@ class ApiClient:
             try:
                 response = self._send(call)
             except httpx.TimeoutException:
+                self.pacer.release()
                 reason, status, delay_hint = "timed out", None, None
             except httpx.TransportError as exc:
+                self.pacer.release()
                 reason, status, delay_hint = f"connection failed ({type(exc).__name__})", None, None
             else:
                 self.pacer.observe(response)
@@ -232,13 +244,15 @@ class ApiClient:
                     return self._decode(call, response)
                 if status == 401 and self._on_unauthorized is not None and not refreshed:
                     refreshed = True
-                    self._on_unauthorized()
+                    self._on_unauthorized(response.request)
                     attempt -= 1  # a token refresh is not a failed attempt
                     continue
                 if status not in RETRYABLE_STATUS:
                     raise call.error(self.vendor, _status_reason(status), status=status)
                 reason = _status_reason(status)
                 delay_hint = retry_after_seconds(response.headers.get("Retry-After"))
+                if delay_hint is None and status == 429:
+                    delay_hint = self.pacer.retry_delay(response)
             if attempt >= self.policy.max_attempts:
                 raise call.error(
                     self.vendor,

@@ -11,6 +11,7 @@ with Sandbox() as sandbox:
 from __future__ import annotations
 
 from sources.sandbox.mouseflow_api import MouseflowApp
+from sources.sandbox.pagesense_api import AccountsApp, PageSenseApp, RateWindow, TokenStore
 from sources.sandbox.server import Fault, FaultSet, RequestLog, SandboxServer
 from sources.sandbox.world import World
 
@@ -18,6 +19,9 @@ __all__ = ["Fault", "Sandbox", "World"]
 
 MOUSEFLOW_EMAIL = "demo@pageflow.invalid"
 MOUSEFLOW_API_KEY = "sandbox-mouseflow-key"
+PAGESENSE_CLIENT_ID = "1000.SANDBOXCLIENT"
+PAGESENSE_CLIENT_SECRET = "sandbox-client-secret"
+PAGESENSE_REFRESH_TOKEN = "1000.sandbox-refresh-token"
 
 
 class Sandbox:
@@ -31,6 +35,14 @@ class Sandbox:
         mouseflow_email: str = MOUSEFLOW_EMAIL,
         mouseflow_api_key: str = MOUSEFLOW_API_KEY,
         mouseflow_max_limit: int = 5000,
+        pagesense_credentials: tuple[str, str, str] = (
+            PAGESENSE_CLIENT_ID,
+            PAGESENSE_CLIENT_SECRET,
+            PAGESENSE_REFRESH_TOKEN,
+        ),
+        pagesense_rate_limit: tuple[int, float] = (1000, 60.0),
+        pagesense_token_calls: int | None = None,
+        pagesense_max_limit: int = 200,
         latency: float = 0.0,
         seed: int = 1,
     ) -> None:
@@ -47,13 +59,23 @@ class Sandbox:
             max_limit=mouseflow_max_limit,
         )
         self.mouseflow = SandboxServer(self.mouseflow_app, self.faults, self.requests, latency)
+        self.tokens = TokenStore(*pagesense_credentials, token_calls=pagesense_token_calls)
+        self.rate = RateWindow(*pagesense_rate_limit)
+        self.pagesense_app = PageSenseApp(
+            self.world, self.tokens, self.rate, max_limit=pagesense_max_limit
+        )
+        self.pagesense = SandboxServer(self.pagesense_app, self.faults, self.requests, latency)
+        self.accounts = SandboxServer(AccountsApp(self.tokens), self.faults, self.requests)
+        self._servers = (self.mouseflow, self.pagesense, self.accounts)
 
     def start(self) -> Sandbox:
-        self.mouseflow.start()
+        for server in self._servers:
+            server.start()
         return self
 
     def stop(self) -> None:
-        self.mouseflow.stop()
+        for server in self._servers:
+            server.stop()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -69,4 +91,9 @@ class Sandbox:
             "SOURCES__MOUSEFLOW__EMAIL": email,
             "SOURCES__MOUSEFLOW__API_KEY": api_key,
             "SOURCES__MOUSEFLOW__TIMEZONE": self.mouseflow_timezone,
+            "SOURCES__PAGESENSE__BASE_URL": f"{self.pagesense.url}/api/v2",
+            "SOURCES__PAGESENSE__ACCOUNTS_URL": self.accounts.url,
+            "SOURCES__PAGESENSE__CLIENT_ID": self.tokens.client_id,
+            "SOURCES__PAGESENSE__CLIENT_SECRET": self.tokens.client_secret,
+            "SOURCES__PAGESENSE__REFRESH_TOKEN": self.tokens.refresh_token,
         }

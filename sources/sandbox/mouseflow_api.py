@@ -43,6 +43,7 @@ class MouseflowApp:
     """Routes and views of the fake Mouseflow account."""
 
     vendor = "mouseflow"
+    prefix = ""
 
     def __init__(
         self,

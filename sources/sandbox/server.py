@@ -63,6 +63,8 @@ Handler = Callable[[Request], Any]
 class App(Protocol):
     vendor: str
 
+    prefix: str  # the API's base path, e.g. /api/v2
+
     def routes(self) -> list[tuple[str, Handler]]: ...
 
     def authorize(self, request: Request) -> Answer | None: ...
@@ -205,8 +207,10 @@ class SandboxServer:
     def handle(self, request: Request) -> tuple[Answer | None, LoggedRequest]:
         """Route, log and answer one request; None as the answer means: reset the connection."""
         endpoint, handler = request.path, None
+        prefix = self.app.prefix
+        path = request.path[len(prefix) :] if request.path.startswith(prefix) else None
         for template, pattern, route_handler in self._routes:
-            match = pattern.match(request.path)
+            match = pattern.match(path) if path is not None else None
             if match:
                 endpoint, handler = template, route_handler
                 request.path_args = match.groupdict()

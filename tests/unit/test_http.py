@@ -99,7 +99,9 @@ def test_total_wait_budget_stops_retries() -> None:
 def test_unauthorized_calls_the_refresh_hook_once() -> None:
     refreshes: list[int] = []
     answers = iter([httpx.Response(401), httpx.Response(401)])
-    api = client(lambda request: next(answers), [], on_unauthorized=lambda: refreshes.append(1))
+    api = client(
+        lambda request: next(answers), [], on_unauthorized=lambda request: refreshes.append(1)
+    )
     with pytest.raises(VendorAPIError) as caught:
         api.get_json(CALL)
     assert refreshes == [1] and caught.value.status == 401 and caught.value.exit_code == 78

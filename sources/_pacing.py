@@ -1,0 +1,102 @@
+"""Pacing requests under a vendor's advertised rate limit, shared by every thread of an account.
+
+PageSense answers every call with `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+`X-RateLimit-Reset` (epoch seconds when the window refills). The pacer keeps its own count
+of calls left in the current window, re-synchronised from each answer, and makes callers
+wait for the reset instead of running into 429s. Calls still in flight are subtracted from
+what the server reports, so concurrency never overshoots the budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import httpx
+
+log = logging.getLogger("pageflow.pacing")
+
+
+def _header_int(response: httpx.Response, name: str) -> int | None:
+    value = response.headers.get(name)
+    try:
+        return int(float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class RateLimitPacer:
+    """Thread-safe budget keeper driven by X-RateLimit-* headers."""
+
+    def __init__(
+        self,
+        *,
+        margin: float = 0.25,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.margin = margin  # seconds added to the reset instant against clock skew
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self.limit: int | None = None
+        self.remaining: int | None = None  # calls we may still start in this window
+        self.reset_at: float | None = None
+        self.in_flight = 0
+        self.waited = 0.0  # seconds spent waiting for resets (for reports and benchmarks)
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = self._clock()
+                if self.reset_at is not None and now >= self.reset_at + self.margin:
+                    # the window refilled; the next answer tells the exact count
+                    self.remaining = self.limit
+                    self.reset_at = None
+                if self.remaining is None or self.remaining > 0:
+                    if self.remaining is not None:
+                        self.remaining -= 1
+                    self.in_flight += 1
+                    return
+                wait = (self.reset_at or now) + self.margin - now
+            wait = max(wait, 0.01)
+            log.debug("rate limit budget spent; waiting %.2fs for the window to refill", wait)
+            self.waited += wait
+            self._sleep(wait)
+
+    def release(self) -> None:
+        """A call that got no answer (timeout, reset connection)."""
+        with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)
+
+    def observe(self, response: httpx.Response) -> None:
+        limit = _header_int(response, "X-RateLimit-Limit")
+        remaining = _header_int(response, "X-RateLimit-Remaining")
+        reset = _header_int(response, "X-RateLimit-Reset")
+        with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)
+            if limit is not None:
+                self.limit = limit
+            if response.status_code == 429:
+                self.remaining = 0
+                if reset is not None:
+                    self.reset_at = float(reset)
+                return
+            if remaining is None or reset is None:
+                return
+            server_left = max(0, remaining - self.in_flight)
+            if self.reset_at is None or reset > self.reset_at:
+                self.reset_at = float(reset)  # an answer from a newer window
+                self.remaining = server_left
+            elif reset == self.reset_at:
+                current = self.remaining if self.remaining is not None else server_left
+                self.remaining = min(current, server_left)
+
+    def retry_delay(self, response: httpx.Response) -> float | None:
+        """After a 429 without Retry-After: wait until the advertised reset."""
+        reset = _header_int(response, "X-RateLimit-Reset")
+        if reset is None:
+            return None
+        return max(0.0, reset + self.margin - self._clock())

@@ -1,0 +1,634 @@
+"""The fake PageSense API (v2) and Zoho accounts server, computed from the shared world.
+
+Days are each website's own `timezone`; `from_date`/`to_date` are both inclusive; rates
+are percentages 0-100; countries are English names. Every answer carries X-RateLimit-*
+headers for a fixed window; past the budget it answers 429. Access tokens come from the
+accounts server and expire after an hour, or after `token_calls` calls when a test asks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sources._windows import days_between, utc_bounds
+from sources.sandbox.server import Answer, ApiError, Request
+from sources.sandbox.world import NS, Session, Site, World
+
+REPORTS = ("overview", "traffic", "conversions", "behavior")
+HEATMAPS = (
+    ("Homepage Click Heatmap", "click", "/"),
+    ("Products Scroll Heatmap", "scroll", "/products"),
+)
+GOALS = (("Purchase", "page_visit"), ("Newsletter signup", "form_submission"))
+REVENUE_PER_PURCHASE = 49.0
+
+
+def numeric_id(*parts: str) -> str:
+    """An 18-digit Zoho-style id, stable for the same parts."""
+    digest = hashlib.sha1("|".join(parts).encode()).hexdigest()
+    return "123456" + str(int(digest[:12], 16) % 10**12).zfill(12)
+
+
+def pct(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+@dataclass
+class TokenStore:
+    """Issued access tokens, shared by the accounts server and the API."""
+
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    token_calls: int | None = None  # expire a token after this many API calls
+    token_seconds: float = 3600.0
+    token_requests: int = 0
+    _tokens: dict[str, list[float]] = field(default_factory=dict)  # token -> [calls, expiry]
+    _recent: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def issue(self, form: dict[str, str]) -> Answer:
+        with self._lock:
+            self.token_requests += 1
+            now = time.time()
+            self._recent = [t for t in self._recent if t > now - 600] + [now]
+            if len(self._recent) > 10:
+                return Answer(
+                    400,
+                    {
+                        "error": "Access Denied",
+                        "error_description": "You have made too many requests continuously.",
+                    },
+                )
+            if (
+                form.get("grant_type") != "refresh_token"
+                or form.get("client_id") != self.client_id
+                or form.get("client_secret") != self.client_secret
+                or form.get("refresh_token") != self.refresh_token
+            ):
+                return Answer(200, {"error": "invalid_code"})  # Zoho answers 200 here
+            token = f"1000.{secrets.token_hex(16)}"
+            self._tokens[token] = [float(self.token_calls or 10**9), now + self.token_seconds]
+            return Answer(
+                200,
+                {
+                    "access_token": token,
+                    "api_domain": "https://www.zohoapis.com",
+                    "token_type": "Bearer",
+                    "expires_in": int(self.token_seconds),
+                },
+            )
+
+    def use(self, token: str) -> bool:
+        with self._lock:
+            state = self._tokens.get(token)
+            if state is None or state[0] <= 0 or state[1] <= time.time():
+                return False
+            state[0] -= 1
+            return True
+
+
+class AccountsApp:
+    """Zoho's accounts server: only the refresh-token grant."""
+
+    vendor = "zoho-accounts"
+    prefix = ""
+
+    def __init__(self, tokens: TokenStore) -> None:
+        self.tokens = tokens
+
+    def routes(self) -> list[tuple[str, Any]]:
+        return [("/oauth/v2/token", lambda request: self.tokens.issue(request.params))]
+
+    def authorize(self, request: Request) -> Answer | None:
+        return None  # the credentials are checked by the grant itself
+
+    def window_day(self, request: Request) -> str | None:
+        return None
+
+    def decorate(self, request: Request, answer: Answer) -> None:
+        return None
+
+
+class RateWindow:
+    """A fixed-window call budget: `limit` calls per `seconds`, aligned to the epoch."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._window = -1
+        self._count = 0
+        self._lock = threading.Lock()
+        self.rejected = 0
+
+    def take(self) -> tuple[bool, int, int]:
+        with self._lock:
+            now = time.time()
+            window = int(now // self.seconds)
+            if window != self._window:
+                self._window, self._count = window, 0
+            self._count += 1
+            allowed = self._count <= self.limit
+            if not allowed:
+                self.rejected += 1
+            reset = int((window + 1) * self.seconds)
+            return allowed, max(0, self.limit - self._count), reset
+
+
+class PageSenseApp:
+    """Routes and views of the fake PageSense account."""
+
+    vendor = "pagesense"
+    prefix = "/api/v2"
+
+    def __init__(
+        self, world: World, tokens: TokenStore, rate: RateWindow, max_limit: int = 200
+    ) -> None:
+        self.world, self.tokens, self.rate, self.max_limit = world, tokens, rate, max_limit
+
+    def routes(self) -> list[tuple[str, Any]]:
+        w = "/websites/{website_id}"
+        routes: list[tuple[str, Any]] = [
+            ("/websites", self.websites),
+            (f"{w}/recordings", self.recordings),
+            (f"{w}/heatmaps", self.heatmaps),
+            (f"{w}/funnels", lambda r: self._listing(r, "funnels", self.funnel_defs)),
+            (f"{w}/funnels/{{funnel_id}}/data", self.funnel_data),
+            (f"{w}/forms", lambda r: self._listing(r, "forms", self.form_defs)),
+            (f"{w}/forms/{{form_id}}/analytics", self.form_analytics),
+            (f"{w}/goals", lambda r: self._listing(r, "goals", self.goal_defs)),
+            (f"{w}/goals/{{goal_id}}/conversions", self.goal_conversions),
+            (f"{w}/tests", lambda r: self._listing(r, "tests", self.test_defs)),
+            (f"{w}/tests/{{test_id}}/results", self.test_results),
+        ]
+        routes += [(f"{w}/reports/{name}", self._report_handler(name)) for name in REPORTS]
+        return routes
+
+    def authorize(self, request: Request) -> Answer | None:
+        allowed, remaining, reset = self.rate.take()
+        request.rate = (self.rate.limit, remaining, reset)  # type: ignore[attr-defined]
+        if not allowed:
+            return Answer(429, {"code": 429, "message": "Rate limit exceeded"})
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Zoho-oauthtoken ") or not self.tokens.use(header[16:]):
+            return Answer(
+                401, {"code": "INVALID_OAUTHTOKEN", "message": "Invalid or expired access token"}
+            )
+        return None
+
+    def window_day(self, request: Request) -> str | None:
+        return request.params.get("from_date")
+
+    def decorate(self, request: Request, answer: Answer) -> None:
+        rate = getattr(request, "rate", None)
+        if rate is not None:
+            answer.headers.update(
+                {
+                    "X-RateLimit-Limit": str(rate[0]),
+                    "X-RateLimit-Remaining": str(rate[1]),
+                    "X-RateLimit-Reset": str(rate[2]),
+                }
+            )
+
+    # -- helpers ---------------------------------------------------------------------------
+    def sites(self) -> list[Site]:
+        return [site for site in self.world.sites if site.pagesense_id]
+
+    def _site(self, request: Request) -> Site:
+        site = self.world.site_by_vendor_id("pagesense", request.path_args["website_id"])
+        if site is None:
+            raise ApiError(404, "Invalid Website", code=10001)
+        return site
+
+    def _window(self, request: Request) -> tuple[date, date]:
+        try:
+            start = date.fromisoformat(request.params["from_date"])
+            end = date.fromisoformat(request.params["to_date"])
+        except (KeyError, ValueError) as exc:
+            raise ApiError(400, "from_date and to_date (YYYY-MM-DD) are required") from exc
+        if end < start:
+            raise ApiError(400, "to_date is before from_date")
+        return start, end
+
+    def _page(self, request: Request, key: str, items: list[Any]) -> dict[str, Any]:
+        try:
+            limit = max(1, min(int(request.params.get("limit", 50)), self.max_limit))
+            offset = max(0, int(request.params.get("offset", 0)))
+        except ValueError as exc:
+            raise ApiError(400, "limit and offset must be numbers") from exc
+        return {
+            key: items[offset : offset + limit],
+            "pagination": {"total": len(items), "limit": limit, "offset": offset},
+        }
+
+    def _listing(self, request: Request, key: str, defs: Any) -> dict[str, Any]:
+        return self._page(request, key, defs(self._site(request)))
+
+    def sessions(self, site: Site, start: date, end: date) -> list[Session]:
+        """Sessions PageSense saw from local `start` through local `end` (inclusive)."""
+        tz = site.pagesense_timezone
+        start_ns = int(utc_bounds(start, tz)[0].timestamp()) * NS
+        end_ns = int(utc_bounds(end, tz)[1].timestamp()) * NS
+        return [
+            s for s in self.world.sessions_between(site, start_ns, end_ns) if s.seen_by_pagesense
+        ]
+
+    def by_day(self, site: Site, start: date, end: date) -> list[tuple[date, list[Session]]]:
+        return [(day, self.sessions(site, day, day)) for day in days_between(start, end)]
+
+    # -- definitions -----------------------------------------------------------------------
+    def website(self, site: Site) -> dict[str, Any]:
+        return {
+            "id": site.pagesense_id,
+            "name": site.domain.split(".")[0].title(),
+            "url": f"https://www.{site.domain}",
+            "industry": "Retail",
+            "timezone": site.pagesense_timezone,
+            "currency": "USD",
+            "status": "active",
+            "created_time": "2025-01-15T10:00:00Z",
+        }
+
+    def funnel_defs(self, site: Site) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": numeric_id(site.key, f.funnel_key),
+                "name": f.name,
+                "steps": [{"name": n, "type": "page_visit", "url": p} for n, p in f.steps],
+                "created_time": "2025-01-15T10:00:00Z",
+            }
+            for f in site.funnels
+        ]
+
+    def form_defs(self, site: Site) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": numeric_id(site.key, f.form_key),
+                "name": f.name,
+                "url": f"https://www.{site.domain}{f.path}",
+                "selector": f.target,
+                "status": "active",
+            }
+            for f in site.forms
+        ]
+
+    def goal_defs(self, site: Site) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": numeric_id(site.key, name),
+                "name": name,
+                "type": kind,
+                "value": REVENUE_PER_PURCHASE if kind == "page_visit" else 0.0,
+                "status": "active",
+            }
+            for name, kind in GOALS
+        ]
+
+    def test_defs(self, site: Site) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": numeric_id(site.key, "cta"),
+                "name": "CTA colour",
+                "type": "ab_test",
+                "status": "running",
+                "url": f"https://www.{site.domain}/",
+                "variations": [
+                    {"id": "var_original", "name": "Original", "traffic_split": 50},
+                    {"id": "var_001", "name": "Green button", "traffic_split": 50},
+                ],
+                "created_time": "2025-01-15T10:00:00Z",
+            }
+        ]
+
+    # -- windowed views --------------------------------------------------------------------
+    def recording(self, session: Session) -> dict[str, Any]:
+        salt = int(session.visitor[:4], 16)
+        errors = (
+            [
+                {
+                    "type": "JavaScript Error",
+                    "message": "Cannot read property 'value' of null",
+                    "timestamp": salt % 60,
+                }
+            ]
+            if salt % 9 == 0
+            else []
+        )
+        return {
+            "id": numeric_id(session.key, "pagesense"),
+            "visitor_id": f"vis_{session.visitor[:9]}",
+            "session_duration": session.duration_ms // 1000,
+            "page_views": session.pages,
+            "device": session.device,
+            "browser": session.browser,
+            "os": "Windows 11",
+            "country": session.country_name,
+            "city": "",
+            "traffic_source": session.referrer_type.lower(),
+            "converted": session.converted,
+            "errors": errors,
+            "rage_clicks": salt % 3,
+            "dead_clicks": salt % 4,
+            "recording_url": f"https://pagesense.zoho.com/view/recording/{session.key[-8:]}",
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(session.start_ns // NS)),
+        }
+
+    def recording_list(self, site: Site, start: date, end: date) -> list[dict[str, Any]]:
+        sessions = sorted(self.sessions(site, start, end), key=lambda s: s.start_ns)
+        return [self.recording(s) for s in sessions]
+
+    def heatmap_list(self, site: Site, start: date, end: date) -> list[dict[str, Any]]:
+        sessions = self.sessions(site, start, end)
+        out = []
+        for name, kind, path in HEATMAPS:
+            views = sum(s.paths.count(path) for s in sessions)
+            visitors = len({s.visitor for s in sessions if path in s.paths})
+            out.append(
+                {
+                    "id": numeric_id(site.key, name),
+                    "name": name,
+                    "type": kind,
+                    "url": f"https://www.{site.domain}{path}",
+                    "status": "active",
+                    "total_clicks": views * 3 + visitors,
+                    "unique_visitors": visitors,
+                    "data_points": views * 3 + visitors,
+                    "created_time": "2025-01-15T10:00:00Z",
+                }
+            )
+        return out
+
+    def funnel_report(self, site: Site, funnel_id: str, start: date, end: date) -> dict:
+        index = next(
+            (i for i, f in enumerate(self.funnel_defs(site)) if f["id"] == funnel_id), None
+        )
+        if index is None:
+            raise ApiError(404, "Funnel not found")
+        funnel = site.funnels[index]
+        sessions = self.sessions(site, start, end)
+        counts = [
+            sum(1 for s in sessions if s.funnel_depths[index] > k) for k in range(len(funnel.steps))
+        ]
+        steps = [
+            {
+                "step": k + 1,
+                "name": name,
+                "visitors": counts[k],
+                "drop_off": 0 if k == 0 else counts[k - 1] - counts[k],
+                "conversion_rate": pct(counts[k], counts[0]),
+                "average_time": 30 + 15 * k,
+            }
+            for k, (name, _path) in enumerate(funnel.steps)
+        ]
+        return {
+            "funnel": {
+                "id": funnel_id,
+                "name": funnel.name,
+                "total_visitors": counts[0],
+                "completed_visitors": counts[-1],
+                "completion_rate": pct(counts[-1], counts[0]),
+                "average_time": 60 * len(steps),
+                "steps": steps,
+            }
+        }
+
+    def form_report(self, site: Site, form_id: str, start: date, end: date) -> dict:
+        index = next((i for i, f in enumerate(self.form_defs(site)) if f["id"] == form_id), None)
+        if index is None:
+            raise ApiError(404, "Form not found")
+        form = site.forms[index]
+        stages = [s.form_stages[index] for s in self.sessions(site, start, end)]
+        views, interactions, submissions = (sum(1 for x in stages if x >= n) for n in (1, 2, 3))
+        fields = [
+            {
+                "field_name": target,
+                "interactions": interactions * (10 - i) // 10,
+                "corrections": interactions // (5 + i),
+                "blank_submissions": submissions // 9,
+                "average_time": 6.5 + i,
+            }
+            for i, (target, _a, _t) in enumerate(form.fields)
+        ]
+        drops = [
+            {
+                "field": target,
+                "drop_offs": (interactions - submissions) // (i + 2),
+                "drop_off_rate": pct((interactions - submissions) // (i + 2), interactions),
+            }
+            for i, (target, _a, _t) in enumerate(form.fields)
+        ]
+        return {
+            "analytics": {
+                "form_id": form_id,
+                "form_name": form.name,
+                "views": views,
+                "interactions": interactions,
+                "submissions": submissions,
+                "abandonment_rate": pct(interactions - submissions, interactions),
+                "average_completion_time": 40 + 20 * len(form.fields),
+                "conversion_rate": pct(submissions, views),
+                "field_analytics": fields,
+                "drop_off_points": drops,
+            }
+        }
+
+    def goal_report(self, site: Site, goal_id: str, start: date, end: date) -> dict:
+        names = {g["id"]: g["name"] for g in self.goal_defs(site)}
+        if goal_id not in names:
+            raise ApiError(404, "Goal Not Found", code=10005)
+        sessions = self.sessions(site, start, end)
+        hits = [s for s in sessions if self._goal_hit(site, names[goal_id], s)]
+        value = REVENUE_PER_PURCHASE if names[goal_id] == "Purchase" else 0.0
+        return {
+            "conversions": {
+                "goal_id": goal_id,
+                "goal_name": names[goal_id],
+                "visitors": len(sessions),
+                "conversions": len(hits),
+                "conversion_rate": pct(len(hits), len(sessions)),
+                "revenue": round(value * len(hits), 2),
+            }
+        }
+
+    @staticmethod
+    def _goal_hit(site: Site, name: str, session: Session) -> bool:
+        if name == "Purchase":
+            return bool(site.funnels) and session.funnel_depths[0] == len(site.funnels[0].steps)
+        return bool(site.forms) and session.form_stages[0] >= 3
+
+    def test_report(self, site: Site, test_id: str, start: date, end: date) -> dict:
+        if test_id != numeric_id(site.key, "cta"):
+            raise ApiError(404, "Test not found")
+        sessions = self.sessions(site, start, end)
+        variations = []
+        for n, (vid, name) in enumerate(
+            (("var_original", "Original"), ("var_001", "Green button"))
+        ):
+            arm = [s for s in sessions if int(s.visitor[-1], 16) % 2 == n]
+            won = sum(1 for s in arm if s.converted)
+            variations.append(
+                {
+                    "id": vid,
+                    "name": name,
+                    "visitors": len(arm),
+                    "conversions": won,
+                    "conversion_rate": pct(won, len(arm)),
+                }
+            )
+        base = variations[0]["conversion_rate"]
+        for v in variations:
+            v["improvement"] = round(100 * (v["conversion_rate"] - base) / base, 2) if base else 0
+        return {
+            "results": {
+                "test_id": test_id,
+                "status": "running",
+                "total_visitors": len(sessions),
+                "variations": variations,
+            }
+        }
+
+    def report(self, site: Site, name: str, start: date, end: date) -> dict:
+        rows = []
+        for day, sessions in self.by_day(site, start, end):
+            rows.append({"date": day.isoformat(), **self._report_row(site, name, sessions)})
+        totals = self._report_row(site, name, self.sessions(site, start, end))
+        report: dict[str, Any] = {
+            "period": {"from": start.isoformat(), "to": end.isoformat()},
+            "totals": totals,
+            "by_date": rows,
+        }
+        if name == "traffic":
+            sessions = self.sessions(site, start, end)
+            for dim, attr in (("country", "country_name"), ("device", "device")):
+                counts = Counter(getattr(s, attr) for s in sessions)
+                report[f"by_{dim}"] = [
+                    {
+                        dim: key if dim == "country" else key.title(),
+                        "visitors": n,
+                        "percentage": pct(n, len(sessions)),
+                    }
+                    for key, n in counts.most_common()
+                ]
+        return {"report": report}
+
+    def _report_row(self, site: Site, name: str, sessions: list[Session]) -> dict[str, Any]:
+        visitors = len(sessions)
+        views = sum(s.pages for s in sessions)
+        purchases = sum(1 for s in sessions if self._goal_hit(site, "Purchase", s))
+        converted = sum(1 for s in sessions if s.converted)
+        if name == "traffic":
+            return {
+                "visitors": visitors,
+                "page_views": views,
+                "bounce_rate": pct(sum(1 for s in sessions if s.pages == 1), visitors),
+                "avg_session_duration": round(
+                    sum(s.duration_ms for s in sessions) / 1000 / visitors
+                )
+                if visitors
+                else 0,
+            }
+        if name == "overview":
+            return {
+                "visitors": visitors,
+                "unique_visitors": len({s.visitor for s in sessions}),
+                "page_views": views,
+                "conversions": converted,
+                "conversion_rate": pct(converted, visitors),
+            }
+        if name == "conversions":
+            return {
+                "goal_conversions": converted + purchases,
+                "purchases": purchases,
+                "conversion_rate": pct(converted, visitors),
+                "revenue": round(purchases * REVENUE_PER_PURCHASE, 2),
+            }
+        return {
+            "avg_pages_per_session": round(views / visitors, 2) if visitors else 0.0,
+            "rage_clicks": sum(int(s.visitor[:4], 16) % 3 for s in sessions),
+            "dead_clicks": sum(int(s.visitor[:4], 16) % 4 for s in sessions),
+            "error_sessions": sum(1 for s in sessions if int(s.visitor[:4], 16) % 9 == 0),
+        }
+
+    # -- handlers --------------------------------------------------------------------------
+    def websites(self, request: Request) -> dict[str, Any]:
+        return self._page(request, "websites", [self.website(s) for s in self.sites()])
+
+    def recordings(self, request: Request) -> dict[str, Any]:
+        site = self._site(request)
+        return self._page(request, "recordings", self.recording_list(site, *self._window(request)))
+
+    def heatmaps(self, request: Request) -> dict[str, Any]:
+        site = self._site(request)
+        return self._page(request, "heatmaps", self.heatmap_list(site, *self._window(request)))
+
+    def funnel_data(self, request: Request) -> dict[str, Any]:
+        return self.funnel_report(
+            self._site(request), request.path_args["funnel_id"], *self._window(request)
+        )
+
+    def form_analytics(self, request: Request) -> dict[str, Any]:
+        return self.form_report(
+            self._site(request), request.path_args["form_id"], *self._window(request)
+        )
+
+    def goal_conversions(self, request: Request) -> dict[str, Any]:
+        return self.goal_report(
+            self._site(request), request.path_args["goal_id"], *self._window(request)
+        )
+
+    def test_results(self, request: Request) -> dict[str, Any]:
+        return self.test_report(
+            self._site(request), request.path_args["test_id"], *self._window(request)
+        )
+
+    def _report_handler(self, name: str) -> Any:
+        return lambda request: self.report(self._site(request), name, *self._window(request))
+
+    # -- truth -----------------------------------------------------------------------------
+    def truth(self, days: Iterable[date]) -> dict[str, dict]:
+        """What a perfect sync of these local days must load, keyed by each table's grain."""
+        out: dict[str, dict] = {
+            k: {}
+            for k in (
+                "recordings",
+                "heatmaps",
+                "funnel_steps",
+                "forms",
+                "report_traffic",
+                "goal_conversions",
+                "test_results",
+            )
+        }
+        for site in self.sites():
+            wid = site.pagesense_id
+            for day in days:
+                for rec in self.recording_list(site, day, day):
+                    out["recordings"][(wid, rec["id"])] = (day, rec["timestamp"], rec["page_views"])
+                for hm in self.heatmap_list(site, day, day):
+                    out["heatmaps"][(wid, day, hm["id"])] = hm["total_clicks"]
+                for f in self.funnel_defs(site):
+                    for step in self.funnel_report(site, f["id"], day, day)["funnel"]["steps"]:
+                        out["funnel_steps"][(wid, day, f["id"], step["step"])] = step["visitors"]
+                for f in self.form_defs(site):
+                    a = self.form_report(site, f["id"], day, day)["analytics"]
+                    out["forms"][(wid, day, f["id"])] = (
+                        a["views"],
+                        a["interactions"],
+                        a["submissions"],
+                    )
+                row = self.report(site, "traffic", day, day)["report"]["by_date"][0]
+                out["report_traffic"][(wid, day)] = (row["visitors"], row["page_views"])
+                for g in self.goal_defs(site):
+                    c = self.goal_report(site, g["id"], day, day)["conversions"]
+                    out["goal_conversions"][(wid, day, g["id"])] = c["conversions"]
+                for t in self.test_defs(site):
+                    for v in self.test_report(site, t["id"], day, day)["results"]["variations"]:
+                        out["test_results"][(wid, day, t["id"], v["id"])] = v["conversions"]
+        return out
