@@ -16,6 +16,7 @@ from dlt.common.configuration.accessors import config as dlt_config
 from sources._http import ConfigurationError
 from sources._windows import check_timezone, local_today, parse_day
 from sources.mouseflow import settings as mf
+from sources.pagesense import settings as ps
 
 
 def read_value(key: str, *sections: str) -> Any:
@@ -131,5 +132,41 @@ def mouseflow_settings() -> MouseflowSettings:
         lookback_days=_int("lookback_days", *sections, default=mf.DEFAULT_LOOKBACK_DAYS),
         page_size=_int("page_size", *sections, default=mf.PAGE_SIZE, minimum=1),
         max_page_size=_int("max_page_size", *sections, default=mf.MAX_PAGE_SIZE, minimum=1),
+        tuning=_tuning(*sections),
+    )
+
+
+@dataclass
+class PageSenseSettings:
+    client_id: str | None
+    client_secret: str | None = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    base_url: str
+    accounts_url: str
+    website_ids: list[str]
+    start_date: date
+    lookback_days: int
+    page_size: int
+    tuning: SyncTuning
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.client_id and self.client_secret and self.refresh_token)
+
+
+def pagesense_settings() -> PageSenseSettings:
+    """PageSense's settings; raises ConfigurationError for values that cannot work."""
+    sections = ("sources", "pagesense")
+    default_start = local_today("UTC") - timedelta(days=ps.DEFAULT_START_DAYS_AGO)
+    return PageSenseSettings(
+        client_id=_text("client_id", *sections),
+        client_secret=_text("client_secret", *sections),
+        refresh_token=_text("refresh_token", *sections),
+        base_url=_text("base_url", *sections, default=ps.BASE_URL) or ps.BASE_URL,
+        accounts_url=_text("accounts_url", *sections, default=ps.ACCOUNTS_URL) or "",
+        website_ids=_list("website_ids", *sections, default=[]),
+        start_date=_day("start_date", *sections, default=default_start),
+        lookback_days=_int("lookback_days", *sections, default=ps.DEFAULT_LOOKBACK_DAYS),
+        page_size=_int("page_size", *sections, default=ps.PAGE_SIZE, minimum=1),
         tuning=_tuning(*sections),
     )

@@ -39,6 +39,8 @@ def run_demo(warehouse: Warehouse) -> tuple[SyncResult, str]:
             **sandbox.env(),
             "SOURCES__MOUSEFLOW__START_DATE": start.isoformat(),
             "SOURCES__MOUSEFLOW__WEBSITE_IDS": "[]",
+            "SOURCES__PAGESENSE__START_DATE": start.isoformat(),
+            "SOURCES__PAGESENSE__WEBSITE_IDS": "[]",
         }
         with environment(env):
             result = sync(warehouse)

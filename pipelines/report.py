@@ -99,6 +99,26 @@ def raw_summary(warehouse: Warehouse) -> str:
                     ("vendor", "website", "days", "recordings", "pages/session", "converted"), rows
                 )
             )
+        if ("pagesense", "recordings") in tables:
+            rows = con.sql(
+                """
+                with recordings as (
+                    select website_id, count(distinct day) as days, count(*) as recordings,
+                        avg(page_views) as pages_per_session,
+                        avg(case when converted then 1 else 0 end) as converted
+                    from pagesense.recordings group by website_id
+                )
+                select 'pagesense', w.url, r.days, r.recordings,
+                    round(r.pages_per_session, 2), printf('%.1f%%', 100 * r.converted)
+                from recordings as r join pagesense.websites as w on w.id = r.website_id
+                order by w.url
+                """
+            ).fetchall()
+            parts.append(
+                table(
+                    ("vendor", "website", "days", "recordings", "pages/session", "converted"), rows
+                )
+            )
         if ("mouseflow", "funnel_steps") in tables:
             rows = con.sql(
                 """

@@ -14,11 +14,25 @@ from typing import Any, Protocol
 
 from dlt.extract.source import DltSource
 
-from pipelines.config import MouseflowSettings, SyncTuning, mouseflow_settings
-from sources._http import ConfigurationError
-from sources._windows import Window
+from pipelines.config import (
+    MouseflowSettings,
+    PageSenseSettings,
+    SyncTuning,
+    mouseflow_settings,
+    pagesense_settings,
+)
+from sources._http import ConfigurationError, VendorAPIError
+from sources._pacing import RateLimitPacer
+from sources._windows import Window, check_timezone
 from sources.mouseflow import MouseflowClient, mouseflow_source
 from sources.mouseflow import settings as mf
+from sources.pagesense import (
+    PageSenseClient,
+    TokenManager,
+    fetch_definitions,
+    pagesense_source,
+)
+from sources.pagesense import settings as ps
 
 log = logging.getLogger("pageflow.sync")
 
@@ -101,11 +115,72 @@ class MouseflowVendor:
         self.client.close()
 
 
+class PageSenseVendor:
+    name = ps.VENDOR
+    resources = ps.WINDOWED_RESOURCES
+
+    def __init__(self, cfg: PageSenseSettings) -> None:
+        assert cfg.client_id and cfg.client_secret and cfg.refresh_token
+        self.cfg = cfg
+        self.start_date = cfg.start_date
+        self.lookback_days = cfg.lookback_days
+        self.tuning = cfg.tuning
+        self.pacer = RateLimitPacer()  # one per account: every thread draws on it
+        tokens = TokenManager(cfg.accounts_url, cfg.client_id, cfg.client_secret, cfg.refresh_token)
+        self.client = PageSenseClient(
+            cfg.base_url, tokens, page_size=cfg.page_size, pacer=self.pacer
+        )
+        self.definitions: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def websites(self) -> list[Website]:
+        listed = {site["id"]: site for site in self.client.websites()}
+        wanted = self.cfg.website_ids or list(listed)
+        unknown = sorted(set(wanted) - set(listed))
+        if unknown:
+            raise ConfigurationError(
+                f"pagesense: SOURCES__PAGESENSE__WEBSITE_IDS names websites this account does "
+                f"not have: {', '.join(unknown)}"
+            )
+        sites = []
+        for website_id in wanted:
+            detail = listed[website_id]
+            try:
+                tz = check_timezone(str(detail.get("timezone") or ""))
+            except ValueError as exc:
+                raise VendorAPIError(
+                    self.name, ps.WEBSITES, f"website has {exc}", website_id=website_id, status=200
+                ) from None
+            sites.append(Website(website_id, tz, detail))
+        with ThreadPoolExecutor(self.tuning.workers) as pool:
+            found = pool.map(lambda site: fetch_definitions(self.client, site.website_id), sites)
+            self.definitions = {s.website_id: d for s, d in zip(sites, found, strict=True)}
+        return sites
+
+    def source(
+        self,
+        windows: Sequence[Window],
+        websites: Sequence[Website] | None = None,
+        move_positions: bool = True,
+    ) -> DltSource:
+        return pagesense_source(
+            self.client,
+            windows,
+            definitions=self.definitions,
+            websites=None if websites is None else [w.detail for w in websites],
+            move_positions=move_positions,
+            workers=self.tuning.workers,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
 def configured_vendor(name: str) -> Vendor | None:
     """The vendor ready to sync, or None when it has no credentials (it is skipped)."""
     if name == "mouseflow":
         cfg = mouseflow_settings()
         return MouseflowVendor(cfg) if cfg.has_credentials else None
     if name == "pagesense":
-        return None  # the PageSense source is not built yet; see the README
+        ps_cfg = pagesense_settings()
+        return PageSenseVendor(ps_cfg) if ps_cfg.has_credentials else None
     raise ConfigurationError(f"unknown vendor {name!r}; one of {', '.join(VENDORS)}")

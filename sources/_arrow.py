@@ -28,6 +28,7 @@ def rows_to_table(
     types: Mapping[str, pa.DataType],
     timestamps: Mapping[str, Callable[[str], int]],
     constants: Mapping[str, pa.Array | Any],
+    json_fields: tuple[str, ...] = (),
 ) -> pa.Table:
     """A table with one row per vendor row, `constants` prepended (e.g. website_id, day)."""
     names: dict[str, None] = {}
@@ -39,7 +40,11 @@ def rows_to_table(
         columns[name] = value if isinstance(value, pa.Array) else pa.array([value] * count)
     for name in names:
         values = [row.get(name) for row in rows]
-        if name in timestamps:
+        if name in json_fields:
+            columns[name] = pa.array(
+                [None if v is None else orjson.dumps(v).decode() for v in values], pa.string()
+            )
+        elif name in timestamps:
             columns[name] = _timestamps(name, values, timestamps[name])
         elif name in types:
             columns[name] = _typed(name, values, types[name])

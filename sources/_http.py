@@ -99,6 +99,14 @@ class Call:
         )
 
 
+@dataclass(frozen=True)
+class WindowList:
+    """One window's complete list and what the vendor said it holds."""
+
+    rows: list[dict[str, Any]]
+    expected: int
+
+
 @dataclass
 class RetryPolicy:
     """How hard to try: attempts per request, backoff shape, and total waiting per run."""

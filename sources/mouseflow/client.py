@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import httpx
 
-from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError
+from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError, WindowList
 from sources._windows import mouseflow_params
 from sources.mouseflow import settings
 from sources.mouseflow.settings import VENDOR
-
-
-@dataclass(frozen=True)
-class WindowList:
-    """One window's complete list and what the vendor said it holds."""
-
-    rows: list[dict[str, Any]]
-    expected: int
 
 
 class MouseflowClient:

@@ -108,3 +108,54 @@ def assert_matches_truth(loaded: dict[str, dict], truth: dict[str, dict]) -> Non
         assert not missing and not extra, f"{table}: {len(missing)} missing, {len(extra)} extra"
         wrong = {k for k in expected if expected[k] != got[k]}
         assert not wrong, f"{table}: {len(wrong)} rows differ, e.g. {sorted(wrong)[:2]}"
+
+
+def loaded_pagesense(warehouse: Path) -> dict[str, dict]:
+    """The PageSense tables in the shape of `PageSenseApp.truth`."""
+    specs = {
+        "recordings": (
+            "select website_id, id, day, epoch_ns(timestamp), page_views from pagesense.recordings",
+            2,
+        ),
+        "heatmaps": ("select website_id, day, heatmap_id, total_clicks from pagesense.heatmaps", 3),
+        "funnel_steps": (
+            "select website_id, day, funnel_id, step_number, visitors from pagesense.funnel_steps",
+            4,
+        ),
+        "forms": (
+            "select website_id, day, form_id, views, interactions, submissions "
+            "from pagesense.forms",
+            3,
+        ),
+        "report_traffic": (
+            "select website_id, day, visitors, page_views from pagesense.report_traffic",
+            2,
+        ),
+        "goal_conversions": (
+            "select website_id, day, goal_id, conversions from pagesense.goal_conversions",
+            3,
+        ),
+        "test_results": (
+            "select website_id, day, test_id, variation_id, conversions "
+            "from pagesense.test_results",
+            4,
+        ),
+    }
+    out: dict[str, dict] = {}
+    for table, (sql, key_len) in specs.items():
+        values: dict = {}
+        for row in query(warehouse, sql):
+            key, rest = row[:key_len], row[key_len:]
+            assert key not in values, f"duplicate {table} row {key}"
+            values[key] = rest[0] if len(rest) == 1 else tuple(rest)
+        out[table] = values
+    return out
+
+
+def expected_pagesense(sandbox: Sandbox, days: list[date]) -> dict[str, dict]:
+    truth = sandbox.pagesense_app.truth(days)
+    truth["recordings"] = {
+        key: (day, parse_instant_ns(ts), pages)
+        for key, (day, ts, pages) in truth["recordings"].items()
+    }
+    return truth

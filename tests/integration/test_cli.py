@@ -23,8 +23,12 @@ def test_demo_runs_from_nothing_and_prints_a_summary(
 
 
 def test_status_shows_positions_rows_and_gaps(
-    sandbox: Sandbox, isolated: Path, capsys: pytest.CaptureFixture[str]
+    sandbox: Sandbox,
+    isolated: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
     warehouse = isolated / "wh" / "a.duckdb"
     assert main(["status", "--warehouse", str(warehouse)]) == 0
     assert "nothing synced yet" in capsys.readouterr().out
@@ -68,6 +72,7 @@ def test_configuration_errors_exit_78_with_a_clear_last_line(
     env: dict[str, str],
     expected: str,
 ) -> None:
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert sync(isolated / "w.duckdb") == 78

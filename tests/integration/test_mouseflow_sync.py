@@ -30,6 +30,12 @@ WINDOWED = {
 }
 
 
+@pytest.fixture(autouse=True)
+def mouseflow_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about Mouseflow: PageSense has no credentials here."""
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID", raising=False)
+
+
 def windowed_days(sandbox: Sandbox) -> set[str]:
     return {e.day for e in sandbox.requests.entries("mouseflow") if e.endpoint in WINDOWED}
 

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,6 +49,7 @@ def test_a_process_killed_mid_sync_resumes_to_exactly_the_truth(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCES__MOUSEFLOW__CHUNK_DAYS", "2")
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
     # slow answers from the 4th day on, so the kill lands in the middle of the backfill
     for day in ("2026-03-04", "2026-03-05", "2026-03-06"):
         sandbox.faults.add(Fault("slow", vendor="mouseflow", day=day, delay=0.5))
@@ -76,9 +77,19 @@ def test_no_secret_reaches_output_logs_state_or_warehouse(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     email, key = "canary-user@pageflow.invalid", "CANARY-KEY-7f3a9c"
-    with Sandbox(busy_world(), mouseflow_email=email, mouseflow_api_key=key) as sb:
+    oauth = ("1000.CANARYCLIENT", "CANARY-SECRET-51d0", "1000.CANARY-REFRESH-93ab")
+    with Sandbox(
+        busy_world(),
+        mouseflow_email=email,
+        mouseflow_api_key=key,
+        pagesense_credentials=oauth,
+        pagesense_token_calls=25,
+    ) as sb:
         for name, value in sb.env().items():
             monkeypatch.setenv(name, value)
+        recent = date.today() - timedelta(days=3)
+        monkeypatch.setenv("SOURCES__PAGESENSE__START_DATE", recent.isoformat())
+        monkeypatch.setenv("SOURCES__MOUSEFLOW__START_DATE", recent.isoformat())
         proc = start_sync(
             warehouse, "--start", "2026-03-01", "--end", "2026-03-02", log_level="DEBUG"
         )
@@ -87,10 +98,18 @@ def test_no_secret_reaches_output_logs_state_or_warehouse(
         monkeypatch.setenv("SOURCES__MOUSEFLOW__API_KEY", key + "-WRONG")
         bad = start_sync(warehouse, log_level="DEBUG")
         bad_out, bad_err = bad.communicate(timeout=120)
+        access_tokens = list(sb.tokens._tokens)
     assert proc.returncode == 0, err
     assert bad.returncode == 78, bad_err
     assert "401" in bad_err.strip().splitlines()[-1]
-    canaries = [key, email, base64.b64encode(f"{email}:{key}".encode()).decode()]
+    assert len(access_tokens) > 2  # tokens expired and were refreshed during the run
+    canaries = [
+        key,
+        email,
+        base64.b64encode(f"{email}:{key}".encode()).decode(),
+        *oauth[1:],
+        *access_tokens,
+    ]
     texts = {"stdout": out + bad_out, "stderr": err + bad_err}
     for path in warehouse.parent.rglob("*"):
         if path.is_file():

@@ -1,0 +1,128 @@
+"""What both vendors' dlt resources share: windowed fetching, positions, the audit table.
+
+A windowed resource fetches its windows concurrently, yields them in order, records an
+audit row per window (what the vendor said it has beside what was loaded) and advances
+the window's position in the source state, which is committed with the same load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from sources._http import VendorAPIError
+from sources._windows import Window
+
+Fetched = tuple[list[Any], dict[str, Any]]  # (items for the resource's tables, audit row)
+
+DAY_KEY = ["website_id", "day"]
+AUDIT_HINTS = dlt.mark.make_hints(
+    table_name="sync_windows",
+    primary_key=["website_id", "resource", "day"],
+    write_disposition="merge",
+)
+
+
+def ns_utc() -> dict[str, Any]:
+    """Column hint for exact UTC instants (TIMESTAMP_NS); a fresh dict, dlt mutates hints."""
+    return {"data_type": "timestamp", "precision": 9, "timezone": False}
+
+
+def positions_of(source_state: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The saved positions: website_id -> resource -> last synced day (ISO)."""
+    return source_state.setdefault("positions", {})  # type: ignore[no-any-return]
+
+
+def windowed_resource(
+    name: str,
+    windows: Sequence[Window],
+    fetch: Callable[[Window], Fetched],
+    *,
+    move_positions: bool,
+    workers: int,
+    **hints: Any,
+) -> DltResource:
+    """A merge resource over `windows` whose re-fetched days replace the old ones."""
+    return dlt.resource(
+        _windowed(list(windows), fetch, move_positions, workers),
+        name=name,
+        write_disposition="merge",
+        merge_key=DAY_KEY,
+        **hints,
+    )
+
+
+def variant(rows: list[dict[str, Any]], table: str, primary_key: list[str]) -> Any:
+    """Rows a resource sends to a second day-grain table of its own."""
+    return dlt.mark.with_hints(
+        rows,
+        dlt.mark.make_hints(
+            table_name=table,
+            primary_key=primary_key,
+            merge_key=DAY_KEY,
+            write_disposition="merge",
+        ),
+        create_table_variant=True,
+    )
+
+
+def _windowed(
+    windows: list[Window],
+    fetch: Callable[[Window], Fetched],
+    move_positions: bool,
+    workers: int,
+) -> Iterator[Any]:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        futures = [pool.submit(fetch, window) for window in windows]
+        try:
+            for window, future in zip(windows, futures, strict=True):
+                items, audit = future.result()
+                yield from items
+                yield dlt.mark.with_hints(audit, AUDIT_HINTS, create_table_variant=True)
+                if move_positions:
+                    _advance(window)
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _advance(window: Window) -> None:
+    positions = positions_of(dlt.current.source_state()).setdefault(window.website_id, {})
+    day = window.day.isoformat()
+    if positions.get(window.resource, "") < day:
+        positions[window.resource] = day
+
+
+def audit(window: Window, expected: int, loaded: int) -> dict[str, Any]:
+    return {
+        "website_id": window.website_id,
+        "resource": window.resource,
+        "day": window.day,
+        "expected": expected,
+        "loaded": loaded,
+        "synced_at": datetime.now(UTC),
+    }
+
+
+def with_window(window: Window, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"website_id": window.website_id, "day": window.day, **row} for row in rows]
+
+
+def is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def shape_error(vendor: str, endpoint: str, window: Window, problem: object) -> VendorAPIError:
+    return VendorAPIError(
+        vendor,
+        endpoint,
+        f"unexpected answer: {problem}",
+        website_id=window.website_id,
+        window=window.day.isoformat(),
+        status=200,
+    )

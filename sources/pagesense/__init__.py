@@ -1,0 +1,298 @@
+"""The PageSense dlt source: websites, definitions, recordings, heatmaps, funnels, forms,
+reports, goals and A/B tests, one website-local day per window.
+
+One source instance covers one chunk of windows; the run loop in `pipelines/` picks them.
+
+    tokens = TokenManager(accounts_url, client_id, client_secret, refresh_token)
+    client = PageSenseClient(base_url, tokens)
+    pipeline.run(pagesense_source(client, windows, definitions=definitions))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+from sources._arrow import RowShapeError, rows_to_table
+from sources._resources import (
+    Fetched,
+    audit,
+    ns_utc,
+    shape_error,
+    variant,
+    windowed_resource,
+    with_window,
+)
+from sources._timestamps import parse_instant_ns
+from sources._windows import Window
+from sources.pagesense import settings
+from sources.pagesense.client import PageSenseClient, TokenManager
+from sources.pagesense.settings import VENDOR
+
+# website_id -> kind ("funnels", "forms", "goals", "tests") -> definitions
+Definitions = Mapping[str, Mapping[str, list[dict[str, Any]]]]
+
+RECORDING_TYPES: dict[str, pa.DataType] = {
+    "id": pa.string(),
+    "visitor_id": pa.string(),
+    "session_duration": pa.int64(),
+    "page_views": pa.int64(),
+    "device": pa.string(),
+    "browser": pa.string(),
+    "os": pa.string(),
+    "country": pa.string(),
+    "city": pa.string(),
+    "traffic_source": pa.string(),
+    "converted": pa.bool_(),
+    "rage_clicks": pa.int64(),
+    "dead_clicks": pa.int64(),
+    "recording_url": pa.string(),
+}
+
+
+@dlt.source(name=VENDOR, max_table_nesting=0)
+def pagesense_source(
+    client: PageSenseClient,
+    windows: Sequence[Window] = (),
+    *,
+    definitions: Definitions,
+    websites: Sequence[dict[str, Any]] | None = None,
+    move_positions: bool = True,
+    workers: int = 4,
+) -> list[DltResource]:
+    """Resources for `windows`; websites and definitions are loaded when `websites` is given."""
+    resources: list[DltResource] = []
+    if websites is not None:
+        resources.append(
+            dlt.resource(
+                list(websites), name="websites", write_disposition="merge", primary_key="id"
+            )
+        )
+        resources += [definitions_resource(kind, definitions) for kind in settings.DEFINITIONS]
+    fetchers: dict[str, Callable[[Window], Fetched]] = {
+        "recordings": partial(_fetch_recordings, client),
+        "heatmaps": partial(_fetch_heatmaps, client),
+        "funnel_steps": partial(_fetch_funnel_steps, client, definitions),
+        "forms": partial(_fetch_forms, client, definitions),
+        "reports": partial(_fetch_reports, client),
+        "goal_conversions": partial(_fetch_goal_conversions, client, definitions),
+        "test_results": partial(_fetch_test_results, client, definitions),
+    }
+    hints: dict[str, dict[str, Any]] = {
+        "recordings": {
+            "primary_key": ["website_id", "id"],
+            "columns": {"timestamp": ns_utc(), "day": {"data_type": "date"}},
+        },
+        "heatmaps": {"primary_key": ["website_id", "day", "heatmap_id"]},
+        "funnel_steps": {"primary_key": ["website_id", "day", "funnel_id", "step_number"]},
+        "forms": {"primary_key": ["website_id", "day", "form_id"]},
+        "reports": {"primary_key": ["website_id", "day"]},  # rows go to report_<name>
+        "goal_conversions": {"primary_key": ["website_id", "day", "goal_id"]},
+        "test_results": {"primary_key": ["website_id", "day", "test_id", "variation_id"]},
+    }
+    for name in settings.WINDOWED_RESOURCES:
+        mine = [w for w in windows if w.resource == name]
+        if mine:
+            resources.append(
+                windowed_resource(
+                    name,
+                    mine,
+                    fetchers[name],
+                    move_positions=move_positions,
+                    workers=workers,
+                    **hints[name],
+                )
+            )
+    return resources
+
+
+def definitions_resource(kind: str, definitions: Definitions) -> DltResource:
+    """Funnel, form, goal or A/B test definitions of every website (`<kind>_definitions`)."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for website_id, kinds in definitions.items():
+            for item in kinds.get(kind, []):
+                yield {"website_id": website_id, **item}
+
+    return dlt.resource(
+        rows(),
+        name=f"{kind.removesuffix('s')}_definitions",
+        write_disposition="merge",
+        primary_key=["website_id", "id"],
+    )
+
+
+def fetch_definitions(client: PageSenseClient, website_id: str) -> dict[str, list[dict]]:
+    """Every definition list of one website: fetched once per run, used by every window."""
+    return {kind: client.definitions(website_id, kind) for kind in settings.DEFINITIONS}
+
+
+def _fetch_recordings(client: PageSenseClient, window: Window) -> Fetched:
+    answer = client.recordings(window.website_id, window.day)
+    constants = {
+        "website_id": window.website_id,
+        "day": pa.array([window.day] * len(answer.rows), type=pa.date32()),
+    }
+    try:
+        table = rows_to_table(
+            answer.rows,
+            RECORDING_TYPES,
+            {"timestamp": parse_instant_ns},
+            constants,
+            json_fields=("errors",),
+        )
+    except RowShapeError as exc:
+        raise shape_error(VENDOR, settings.RECORDINGS, window, exc) from None
+    items = [table] if table.num_rows else []
+    return items, audit(window, answer.expected, table.num_rows)
+
+
+def _fetch_heatmaps(client: PageSenseClient, window: Window) -> Fetched:
+    answer = client.heatmaps(window.website_id, window.day)
+    rows = [
+        {"heatmap_id": h["id"], **{k: v for k, v in h.items() if k != "id"}} for h in answer.rows
+    ]
+    return with_window(window, rows), audit(window, answer.expected, len(rows))
+
+
+def _defs(definitions: Definitions, window: Window, kind: str) -> list[dict[str, Any]]:
+    return list(definitions.get(window.website_id, {}).get(kind, []))
+
+
+def _fetch_funnel_steps(
+    client: PageSenseClient, definitions: Definitions, window: Window
+) -> Fetched:
+    rows = []
+    for funnel in _defs(definitions, window, "funnels"):
+        data = client.funnel_data(window.website_id, funnel["id"], window.day)
+        steps = data.get("steps")
+        if not isinstance(steps, list):
+            raise shape_error(VENDOR, settings.FUNNEL_DATA, window, "no `steps` list")
+        for step in steps:
+            if not isinstance(step, dict) or not isinstance(step.get("step"), int):
+                raise shape_error(
+                    VENDOR,
+                    settings.FUNNEL_DATA,
+                    window,
+                    f"funnel {funnel['id']}: a step without a `step` number",
+                )
+            rows.append(
+                {
+                    "funnel_id": funnel["id"],
+                    "funnel_name": data.get("name"),
+                    "step_number": step["step"],
+                    "step_name": step.get("name"),
+                    **{k: v for k, v in step.items() if k not in ("step", "name")},
+                }
+            )
+    return with_window(window, rows), audit(window, len(rows), len(rows))
+
+
+def _fetch_forms(client: PageSenseClient, definitions: Definitions, window: Window) -> Fetched:
+    forms, fields, drops = [], [], []
+    for form in _defs(definitions, window, "forms"):
+        data = client.form_analytics(window.website_id, form["id"], window.day)
+        forms.append(
+            {
+                "form_id": form["id"],
+                **{
+                    k: v
+                    for k, v in data.items()
+                    if k not in ("form_id", "field_analytics", "drop_off_points")
+                },
+            }
+        )
+        for name, target in (("field_analytics", fields), ("drop_off_points", drops)):
+            for item in data.get(name) or []:
+                if not isinstance(item, dict):
+                    raise shape_error(
+                        VENDOR, settings.FORM_ANALYTICS, window, f"`{name}` holds a non-object"
+                    )
+                target.append({"form_id": form["id"], **item})
+    items: list[Any] = with_window(window, forms)
+    if fields:
+        items.append(
+            variant(
+                with_window(window, fields),
+                "form_fields",
+                ["website_id", "day", "form_id", "field_name"],
+            )
+        )
+    if drops:
+        items.append(
+            variant(
+                with_window(window, drops),
+                "form_drop_offs",
+                ["website_id", "day", "form_id", "field"],
+            )
+        )
+    return items, audit(window, len(forms), len(forms))
+
+
+def _fetch_reports(client: PageSenseClient, window: Window) -> Fetched:
+    items, count = [], 0
+    for name in settings.REPORTS:
+        report = client.report(window.website_id, name, window.day)
+        by_date = report.get("by_date")
+        if not isinstance(by_date, list):
+            raise shape_error(VENDOR, settings.REPORT, window, f"report {name}: no `by_date`")
+        extras = {k: v for k, v in report.items() if k.startswith("by_") and k != "by_date"}
+        rows = []
+        for entry in by_date:
+            if not isinstance(entry, dict) or entry.get("date") != window.day.isoformat():
+                raise shape_error(
+                    VENDOR,
+                    settings.REPORT,
+                    window,
+                    f"report {name}: a `by_date` entry outside the window",
+                )
+            rows.append({**{k: v for k, v in entry.items() if k != "date"}, **extras})
+        if rows:
+            items.append(
+                variant(with_window(window, rows), f"report_{name}", ["website_id", "day"])
+            )
+            count += len(rows)
+    return items, audit(window, count, count)
+
+
+def _fetch_goal_conversions(
+    client: PageSenseClient, definitions: Definitions, window: Window
+) -> Fetched:
+    rows = []
+    for goal in _defs(definitions, window, "goals"):
+        data = client.goal_conversions(window.website_id, goal["id"], window.day)
+        rows.append({**{k: v for k, v in data.items() if k != "goal_id"}, "goal_id": goal["id"]})
+    return with_window(window, rows), audit(window, len(rows), len(rows))
+
+
+def _fetch_test_results(
+    client: PageSenseClient, definitions: Definitions, window: Window
+) -> Fetched:
+    rows = []
+    for test in _defs(definitions, window, "tests"):
+        data = client.test_results(window.website_id, test["id"], window.day)
+        for variation in data.get("variations") or []:
+            if not isinstance(variation, dict) or not variation.get("id"):
+                raise shape_error(
+                    VENDOR,
+                    settings.TEST_RESULTS,
+                    window,
+                    f"test {test['id']}: a variation without `id`",
+                )
+            rows.append(
+                {
+                    "test_id": test["id"],
+                    "test_status": data.get("status"),
+                    "variation_id": variation["id"],
+                    **{k: v for k, v in variation.items() if k != "id"},
+                }
+            )
+    return with_window(window, rows), audit(window, len(rows), len(rows))
+
+
+__all__ = ["PageSenseClient", "TokenManager", "fetch_definitions", "pagesense_source"]

@@ -1,0 +1,275 @@
+"""PageSense's REST API: OAuth refresh tokens, rate-limit pacing, limit/offset paging."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import httpx
+import orjson
+
+from sources._http import (
+    ApiClient,
+    Call,
+    ConfigurationError,
+    RetryPolicy,
+    VendorAPIError,
+    WindowList,
+)
+from sources._pacing import RateLimitPacer
+from sources._windows import pagesense_params
+from sources.pagesense import settings
+from sources.pagesense.settings import VENDOR
+
+log = logging.getLogger("pageflow.pagesense")
+
+EXPIRY_MARGIN = 60.0  # refresh a minute early rather than send a token about to expire
+
+
+class TokenManager:
+    """Access tokens from the refresh-token grant: one at a time, reused until it expires.
+
+    Zoho allows about 10 token requests per 10 minutes per refresh token, so a rejected
+    refresh token is a configuration error at once, never a retry loop. Token values go
+    only in the form body and the Authorization header, never in a URL or a message.
+    """
+
+    def __init__(
+        self,
+        accounts_url: str,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        attempts: int = 3,
+    ) -> None:
+        self._form = {
+            "grant_type": "refresh_token",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "refresh_token": refresh_token,
+        }
+        self.accounts_url = accounts_url.rstrip("/")
+        self._http = httpx.Client(timeout=30.0, transport=transport)
+        self._clock = clock
+        self._attempts = attempts
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self.refreshes = 0
+
+    def headers(self) -> dict[str, str]:
+        with self._lock:
+            if self._token is None or self._clock() >= self._expires_at - EXPIRY_MARGIN:
+                self._refresh()
+            return {"Authorization": f"Zoho-oauthtoken {self._token}"}
+
+    def invalidate(self, request: httpx.Request) -> None:
+        """A 401 for `request`: refresh, unless another thread already replaced its token."""
+        used = request.headers.get("Authorization", "").removeprefix("Zoho-oauthtoken ")
+        with self._lock:
+            if used == self._token:
+                self._refresh()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _refresh(self) -> None:
+        url = f"{self.accounts_url}{settings.TOKEN_PATH}"
+        for attempt in range(1, self._attempts + 1):
+            try:
+                response = self._http.post(url, data=self._form)
+            except httpx.TransportError as exc:
+                problem = f"could not reach the accounts server ({type(exc).__name__})"
+            else:
+                if response.status_code < 500:
+                    self._accept(response)
+                    return
+                problem = f"the accounts server answered HTTP {response.status_code}"
+            if attempt < self._attempts:
+                time.sleep(0.5 * 2 ** (attempt - 1))
+        raise VendorAPIError(
+            VENDOR, settings.TOKEN_PATH, f"{problem}; no access token", retryable=True
+        )
+
+    def _accept(self, response: httpx.Response) -> None:
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            body = {}
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if response.status_code != 200 or not isinstance(token, str) or not token:
+            error = body.get("error", "no access_token") if isinstance(body, dict) else "?"
+            raise ConfigurationError(
+                f"pagesense: the accounts server {self.accounts_url} rejected the OAuth "
+                f"credentials ({error}, HTTP {response.status_code}); check "
+                "SOURCES__PAGESENSE__CLIENT_ID, __CLIENT_SECRET and __REFRESH_TOKEN and the "
+                "data centre in SOURCES__PAGESENSE__ACCOUNTS_URL"
+            )
+        expires_in = body.get("expires_in", 3600)
+        self._token = token
+        self._expires_at = self._clock() + float(expires_in if expires_in else 3600)
+        self.refreshes += 1
+        log.debug("pagesense: new access token (#%d)", self.refreshes)
+
+
+class PageSenseClient:
+    """Read-only calls a sync needs; lists are paged to the end and checked against totals."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenManager,
+        *,
+        page_size: int = settings.PAGE_SIZE,
+        policy: RetryPolicy | None = None,
+        pacer: RateLimitPacer | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.page_size = page_size
+        self.tokens = tokens
+        self.pacer = pacer or RateLimitPacer()
+        self.http = ApiClient(
+            VENDOR,
+            base_url,
+            headers=tokens.headers,
+            on_unauthorized=tokens.invalidate,
+            policy=policy,
+            pacer=self.pacer,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+        self.tokens.close()
+
+    def websites(self) -> list[dict[str, Any]]:
+        return self._paged(settings.WEBSITES, None, None, "websites").rows
+
+    def definitions(self, website_id: str, kind: str) -> list[dict[str, Any]]:
+        return self._paged(settings.DEFINITIONS[kind], website_id, None, kind).rows
+
+    def recordings(self, website_id: str, day: date) -> WindowList:
+        return self._paged(settings.RECORDINGS, website_id, day, "recordings")
+
+    def heatmaps(self, website_id: str, day: date) -> WindowList:
+        return self._paged(settings.HEATMAPS, website_id, day, "heatmaps")
+
+    def funnel_data(self, website_id: str, funnel_id: str, day: date) -> dict[str, Any]:
+        return self._object(settings.FUNNEL_DATA, website_id, day, "funnel", funnel_id=funnel_id)
+
+    def form_analytics(self, website_id: str, form_id: str, day: date) -> dict[str, Any]:
+        return self._object(settings.FORM_ANALYTICS, website_id, day, "analytics", form_id=form_id)
+
+    def report(self, website_id: str, name: str, day: date) -> dict[str, Any]:
+        return self._object(
+            settings.REPORT, website_id, day, "report", report=name, dimensions="date"
+        )
+
+    def goal_conversions(self, website_id: str, goal_id: str, day: date) -> dict[str, Any]:
+        return self._object(
+            settings.GOAL_CONVERSIONS, website_id, day, "conversions", goal_id=goal_id
+        )
+
+    def test_results(self, website_id: str, test_id: str, day: date) -> dict[str, Any]:
+        return self._object(settings.TEST_RESULTS, website_id, day, "results", test_id=test_id)
+
+    # -- mechanics -------------------------------------------------------------------------
+    def _call(
+        self,
+        endpoint: str,
+        website_id: str | None,
+        day: date | None,
+        params: dict[str, Any],
+        path_args: dict[str, str],
+    ) -> Call:
+        window = pagesense_params(day) if day is not None else {}
+        path = endpoint.format(website_id=website_id, **path_args)
+        return Call(
+            endpoint,
+            path,
+            {**window, **params},
+            website_id=website_id,
+            window=day.isoformat() if day else None,
+        )
+
+    def _object(
+        self,
+        endpoint: str,
+        website_id: str,
+        day: date,
+        key: str,
+        dimensions: str | None = None,
+        **path_args: str,
+    ) -> dict[str, Any]:
+        params = {"dimensions": dimensions} if dimensions else {}
+        call = self._call(endpoint, website_id, day, params, path_args)
+        body = self.http.get_json(call)
+        value = body.get(key) if isinstance(body, dict) else None
+        if not isinstance(value, dict):
+            raise call.error(VENDOR, f"answer without a `{key}` object", status=200)
+        return value
+
+    def _paged(
+        self, endpoint: str, website_id: str | None, day: date | None, key: str
+    ) -> WindowList:
+        """Every page of a list, in order; the pagination total must match what came back."""
+        rows: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        total: int | None = None
+        while True:
+            call = self._call(
+                endpoint, website_id, day, {"limit": self.page_size, "offset": len(rows)}, {}
+            )
+            body = self.http.get_json(call)
+            items = body.get(key) if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise call.error(VENDOR, f"`{key}` is not a list", status=200)
+            _check_ids(call, items, seen)
+            pagination = body.get("pagination")
+            if pagination is None:
+                if rows:
+                    raise call.error(VENDOR, "a later page came without `pagination`", status=200)
+                return WindowList(items, len(items))  # no pagination object: complete
+            page_total = pagination.get("total") if isinstance(pagination, dict) else None
+            if not isinstance(page_total, int) or isinstance(page_total, bool) or page_total < 0:
+                raise call.error(VENDOR, "`pagination.total` is not a count", status=200)
+            if total is not None and page_total != total:
+                raise call.error(
+                    VENDOR,
+                    f"`pagination.total` changed from {total} to {page_total} while paging",
+                    status=200,
+                )
+            total = page_total
+            if not items and len(rows) < total:
+                raise call.error(
+                    VENDOR,
+                    f"empty page at offset {len(rows)} but `pagination.total` is {total}",
+                    status=200,
+                )
+            rows.extend(items)
+            if len(rows) >= total:
+                break
+        if len(rows) != total:
+            raise call.error(
+                VENDOR, f"{len(rows)} rows received but `pagination.total` is {total}", status=200
+            )
+        return WindowList(rows, total)
+
+
+def _check_ids(call: Call, items: list[Any], seen: set[str]) -> None:
+    for item in items:
+        if not isinstance(item, dict):
+            raise call.error(VENDOR, "a list item is not an object", status=200)
+        ident = item.get("id")
+        if not isinstance(ident, str) or not ident:
+            raise call.error(VENDOR, "a row has a null or non-text `id`", status=200)
+        if ident in seen:
+            raise call.error(VENDOR, f"duplicate `id` {ident!r} (a repeated page?)", status=200)
+        seen.add(ident)

@@ -1,0 +1,131 @@
+"""The PageSense sync against the sandbox over real sockets: OAuth, pacing, paging, truth."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from sources._windows import days_between, yesterday
+from sources.sandbox import Sandbox
+from tests.integration.conftest import (
+    assert_matches_truth,
+    busy_world,
+    expected_pagesense,
+    loaded_pagesense,
+    sync,
+)
+
+SHOP = "123456000000234567"  # America/New_York
+BLOG = "123456000000765432"  # Europe/Berlin
+
+
+def api_calls(sandbox: Sandbox) -> list:
+    return sandbox.requests.entries("pagesense")
+
+
+def use(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+
+
+def test_backfill_across_dst_and_a_many_page_day_loads_exactly_the_truth(
+    sandbox: Sandbox, warehouse: Path
+) -> None:
+    # New York springs forward on 03-08, Berlin on 03-29; the shop's 03-28 has ~1,100
+    # recordings, six pages of 200.
+    assert (
+        sync(warehouse, "--vendor", "pagesense", "--start", "2026-03-07", "--end", "2026-03-09")
+        == 0
+    )
+    assert (
+        sync(warehouse, "--vendor", "pagesense", "--start", "2026-03-27", "--end", "2026-03-29")
+        == 0
+    )
+    days = days_between(date(2026, 3, 7), date(2026, 3, 9)) + days_between(
+        date(2026, 3, 27), date(2026, 3, 29)
+    )
+    truth = expected_pagesense(sandbox, days)
+    assert_matches_truth(loaded_pagesense(warehouse), truth)
+    pages = [
+        e
+        for e in api_calls(sandbox)
+        if e.endpoint == "/websites/{website_id}/recordings"
+        and e.website_id == SHOP
+        and e.day == "2026-03-28"
+    ]
+    assert len(pages) >= 5 and all(e.params["limit"] == "200" for e in pages)
+    # PageSense's to_date is inclusive: every window asks for one day, from == to
+    assert all(
+        e.params["from_date"] == e.params["to_date"]
+        for e in api_calls(sandbox)
+        if "from_date" in e.params
+    )
+
+
+def test_expiring_tokens_cost_one_refresh_each_and_lose_nothing(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Sandbox(busy_world(), pagesense_token_calls=30) as sandbox:
+        use(sandbox, monkeypatch)
+        assert (
+            sync(warehouse, "--vendor", "pagesense", "--start", "2026-03-01", "--end", "2026-03-03")
+            == 0
+        )
+        ok = [e for e in api_calls(sandbox) if e.status == 200]
+        unauthorized = [e for e in api_calls(sandbox) if e.status == 401]
+        assert len(ok) > 60  # two tokens and more
+        assert sandbox.tokens.token_requests == math.ceil(len(ok) / 30)
+        assert len(unauthorized) >= sandbox.tokens.token_requests - 1
+        days = days_between(date(2026, 3, 1), date(2026, 3, 3))
+        assert_matches_truth(loaded_pagesense(warehouse), expected_pagesense(sandbox, days))
+
+
+def test_pacing_under_100_calls_a_minute_receives_no_429(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Sandbox(busy_world(), pagesense_rate_limit=(100, 60.0)) as sandbox:
+        use(sandbox, monkeypatch)
+        monkeypatch.setenv("SOURCES__PAGESENSE__WEBSITE_IDS", f'["{SHOP}"]')
+        # 5 definition calls + 13 calls per day x 8 days: more than one minute's budget
+        assert (
+            sync(warehouse, "--vendor", "pagesense", "--start", "2026-03-01", "--end", "2026-03-08")
+            == 0
+        )
+        calls = api_calls(sandbox)
+        assert len(calls) > 100
+        assert sandbox.rate.rejected == 0
+        assert not [e for e in calls if e.status == 429]
+
+
+def test_a_rejected_refresh_token_fails_at_once_with_one_token_request(
+    sandbox: Sandbox,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SOURCES__PAGESENSE__REFRESH_TOKEN", "1000.revoked")
+    assert sync(warehouse, "--vendor", "pagesense") == 78
+    assert sandbox.tokens.token_requests == 1
+    assert api_calls(sandbox) == []
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "pagesense" in last and "rejected the OAuth credentials" in last
+    assert "1000.revoked" not in last
+
+
+def test_incremental_rerun_asks_only_for_the_lookback(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = yesterday("Europe/Berlin") - timedelta(days=4)
+    monkeypatch.setenv("SOURCES__PAGESENSE__START_DATE", start.isoformat())
+    assert sync(warehouse, "--vendor", "pagesense") == 0
+    first = loaded_pagesense(warehouse)
+    sandbox.requests.clear()
+    assert sync(warehouse, "--vendor", "pagesense") == 0
+    assert loaded_pagesense(warehouse) == first
+    for site, tz in ((SHOP, "America/New_York"), (BLOG, "Europe/Berlin")):
+        last = yesterday(tz)
+        asked = {e.day for e in api_calls(sandbox) if e.website_id == site and e.day}
+        assert asked == {(last - timedelta(days=n)).isoformat() for n in range(3)}

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import httpx
+
+from sources._pacing import RateLimitPacer
+
+
+class FakeClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def answer(remaining: int, reset: int, status: int = 200, limit: int = 100) -> httpx.Response:
+    return httpx.Response(
+        status,
+        headers={
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset),
+        },
+    )
+
+
+def test_waits_for_the_reset_once_the_window_is_spent() -> None:
+    clock = FakeClock(1000.0)
+    pacer = RateLimitPacer(clock=clock, sleep=clock.sleep, margin=0.5)
+    pacer.acquire()
+    pacer.observe(answer(remaining=2, reset=1030))
+    pacer.acquire()
+    pacer.observe(answer(remaining=1, reset=1030))
+    pacer.acquire()
+    pacer.observe(answer(remaining=0, reset=1030))
+    assert clock.slept == []
+    pacer.acquire()  # the budget is spent: wait until 1030 + margin
+    assert clock.now == 1030.5 and len(clock.slept) == 1
+
+
+def test_calls_in_flight_count_against_what_the_server_reports() -> None:
+    clock = FakeClock(0.0)
+    pacer = RateLimitPacer(clock=clock, sleep=clock.sleep, margin=0.0)
+    pacer.acquire()
+    pacer.observe(answer(remaining=3, reset=60))  # 3 left on the server
+    pacer.acquire()
+    pacer.acquire()
+    pacer.acquire()  # three in flight, none answered yet
+    assert pacer.remaining == 0
+    pacer.observe(answer(remaining=2, reset=60))  # an old answer must not re-open the budget
+    assert pacer.remaining == 0
+    pacer.acquire()
+    assert clock.now == 60.0
+
+
+def test_a_429_waits_until_the_advertised_reset() -> None:
+    clock = FakeClock(10.0)
+    pacer = RateLimitPacer(clock=clock, sleep=clock.sleep, margin=0.25)
+    pacer.acquire()
+    response = answer(remaining=0, reset=25, status=429)
+    pacer.observe(response)
+    assert pacer.retry_delay(response) == 15.25
+    assert pacer.remaining == 0
