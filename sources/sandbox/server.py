@@ -27,7 +27,17 @@ FAULT_KINDS = (
     "malformed",  # truncated JSON with status 200
     "html",  # an HTML page with status 200
     "reset",  # the connection is closed without an answer
+    # answers with status 200 whose content is wrong (`field` names the field to break):
+    "missing-field",  # the first row lacks `field`
+    "wrong-type",  # the first row's `field` holds text where a number/object belongs
+    "null-key",  # the first row's `field` (an id) is null
+    "duplicate-key",  # the first row appears twice
+    "empty-page",  # the list is empty while count/pagination says there is more
+    "repeat-page",  # a later page repeats the first one (offset ignored)
+    "total-mismatch",  # count/pagination.total claims one row more than exists
+    "new-field",  # every row gains an unknown field `field` (a sync must keep it)
 )
+BODY_FAULTS = frozenset(FAULT_KINDS[FAULT_KINDS.index("missing-field") :])
 
 
 class ApiError(Exception):
@@ -87,6 +97,7 @@ class Fault:
     times: int | None = None
     retry_after: float = 1.0
     delay: float = 2.0
+    field: str = "id"
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -99,6 +110,7 @@ class Fault:
             and (self.website_id is None or self.website_id == entry.website_id)
             and (self.day is None or self.day == entry.day)
             and (self.times is None or self.times > 0)
+            and (self.kind != "repeat-page" or entry.params.get("offset", "0") != "0")
         )
 
 
@@ -247,7 +259,7 @@ class SandboxServer:
         if fault is not None:
             entry.fault = fault.kind
             injected = _inject(fault)
-            if fault.kind not in ("slow", "malformed"):
+            if fault.kind not in ("slow", "malformed", *BODY_FAULTS):
                 return injected
         try:
             body = handler(request)
@@ -257,6 +269,11 @@ class SandboxServer:
                 payload["code"] = exc.code
             return Answer(exc.status, payload)
         answer = body if isinstance(body, Answer) else Answer(200, body)
+        if fault is not None and fault.kind in BODY_FAULTS:
+            if fault.kind == "repeat-page" and "offset" in request.params:
+                request.params["offset"] = "0"
+                answer = Answer(200, handler(request))
+            answer.body = _mutate(fault, answer.body)
         if fault is not None and fault.kind == "malformed":
             encoded = orjson.dumps(answer.body)
             answer = Answer(200, encoded[: max(1, len(encoded) // 2)])
@@ -328,3 +345,43 @@ def _inject(fault: Fault) -> Answer | None:
     if fault.kind == "reset":
         return None
     return Answer(200, {})  # "malformed": the handler's body is cut in half afterwards
+
+
+def _mutate(fault: Fault, body: Any) -> Any:
+    """Break a JSON body the way `fault` says: the first list found is the target."""
+    rows, holder = _first_list(body)
+    if fault.kind == "empty-page" and rows is not None:
+        rows.clear()
+    elif fault.kind == "total-mismatch" and isinstance(holder, dict):
+        if isinstance(holder.get("count"), int):
+            holder["count"] += 1
+        pagination = holder.get("pagination")
+        if isinstance(pagination, dict):
+            pagination["total"] += 1
+    elif fault.kind == "new-field" and rows is not None:
+        for row in rows:
+            if isinstance(row, dict):
+                row[fault.field] = {"surprise": True}
+    elif rows and isinstance(rows[0], dict):
+        first = rows[0]
+        if fault.kind == "missing-field":
+            first.pop(fault.field, None)
+        elif fault.kind == "wrong-type":
+            first[fault.field] = (
+                "not-a-number" if isinstance(first.get(fault.field), int | float) else 12345
+            )
+        elif fault.kind == "null-key":
+            first[fault.field] = None
+        elif fault.kind == "duplicate-key":
+            rows.append(dict(first))
+    return body
+
+
+def _first_list(body: Any) -> tuple[list[Any] | None, Any]:
+    if isinstance(body, list):
+        return body, None
+    if isinstance(body, dict):
+        for value in body.values():
+            if isinstance(value, list):
+                return value, body
+    return None, body

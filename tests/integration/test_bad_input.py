@@ -1,0 +1,98 @@
+"""Bad vendor answers: a clear failure naming the window, nothing from it, earlier days kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sources.sandbox import Fault, Sandbox
+from tests.integration.conftest import query, sync
+
+MF_SHOP = "8fc2ace2-75bc-8ba4-b424-c8916670b990"
+PS_SHOP = "123456000000234567"
+MF_RECORDINGS = "/websites/{website_id}/recordings"
+PS_RECORDINGS = "/websites/{website_id}/recordings"
+
+
+def only(vendor: str, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = "PAGESENSE" if vendor == "mouseflow" else "MOUSEFLOW"
+    monkeypatch.delenv(
+        f"SOURCES__{other}__CLIENT_ID" if other == "PAGESENSE" else f"SOURCES__{other}__EMAIL"
+    )
+    monkeypatch.setenv(f"SOURCES__{vendor.upper()}__WEBSITE_IDS", f'["{site}"]')
+    monkeypatch.setenv(f"SOURCES__{vendor.upper()}__CHUNK_DAYS", "1")
+
+
+@pytest.mark.parametrize(
+    ("vendor", "fault", "reason"),
+    [
+        pytest.param("mouseflow", Fault("malformed"), "malformed JSON", id="mf-truncated-json"),
+        pytest.param("mouseflow", Fault("html"), "HTML instead of JSON", id="mf-html-200"),
+        pytest.param(
+            "mouseflow", Fault("missing-field"), "null or non-text `id`", id="mf-missing-id"
+        ),
+        pytest.param(
+            "mouseflow",
+            Fault("wrong-type", field="duration"),
+            "`duration` has the wrong type",
+            id="mf-wrong-type",
+        ),
+        pytest.param("mouseflow", Fault("null-key"), "null or non-text `id`", id="mf-null-key"),
+        pytest.param(
+            "mouseflow", Fault("duplicate-key"), "rows but `count` says", id="mf-duplicate-key"
+        ),
+        pytest.param("mouseflow", Fault("empty-page"), "incomplete window", id="mf-empty-page"),
+        pytest.param(
+            "mouseflow", Fault("total-mismatch"), "incomplete window", id="mf-count-mismatch"
+        ),
+        pytest.param("pagesense", Fault("malformed"), "malformed JSON", id="ps-truncated-json"),
+        pytest.param(
+            "pagesense",
+            Fault("wrong-type", field="page_views"),
+            "`page_views` has the wrong type",
+            id="ps-wrong-type",
+        ),
+        pytest.param("pagesense", Fault("duplicate-key"), "duplicate `id`", id="ps-duplicate"),
+        pytest.param(
+            "pagesense", Fault("empty-page"), "empty page at offset 0", id="ps-empty-page"
+        ),
+        pytest.param("pagesense", Fault("repeat-page"), "duplicate `id`", id="ps-repeat-page"),
+        pytest.param(
+            "pagesense", Fault("total-mismatch"), "`pagination.total`", id="ps-total-mismatch"
+        ),
+    ],
+)
+def test_bad_answer_fails_its_window_only(
+    sandbox: Sandbox,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    vendor: str,
+    fault: Fault,
+    reason: str,
+) -> None:
+    site = MF_SHOP if vendor == "mouseflow" else PS_SHOP
+    only(vendor, site, monkeypatch)
+    fault.vendor, fault.website_id, fault.day = vendor, site, "2026-03-28"
+    fault.endpoint = MF_RECORDINGS if vendor == "mouseflow" else PS_RECORDINGS
+    sandbox.faults.add(fault)
+    assert sync(warehouse, "--start", "2026-03-27", "--end", "2026-03-29") == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    for part in (vendor, site, fault.endpoint, "2026-03-28", reason):
+        assert part in last, f"{part!r} not in {last!r}"
+    days = {row[0] for row in query(warehouse, f"select distinct day from {vendor}.recordings")}
+    assert days == {date(2026, 3, 27)}  # the day before was committed, the bad day not
+
+
+def test_unknown_new_fields_are_kept(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    only("mouseflow", MF_SHOP, monkeypatch)
+    sandbox.faults.add(Fault("new-field", vendor="mouseflow", field="heartRate"))
+    assert sync(warehouse, "--start", "2026-03-27", "--end", "2026-03-27") == 0
+    kept = query(
+        warehouse, "select count(*) from mouseflow.recordings where heart_rate is not null"
+    )
+    assert kept[0][0] > 10
