@@ -40,9 +40,7 @@ def only(vendor: str, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
             id="mf-wrong-type",
         ),
         pytest.param("mouseflow", Fault("null-key"), "null or non-text `id`", id="mf-null-key"),
-        pytest.param(
-            "mouseflow", Fault("duplicate-key"), "rows but `count` says", id="mf-duplicate-key"
-        ),
+        pytest.param("mouseflow", Fault("duplicate-key"), "duplicate `id`", id="mf-duplicate-key"),
         pytest.param("mouseflow", Fault("empty-page"), "incomplete window", id="mf-empty-page"),
         pytest.param(
             "mouseflow", Fault("total-mismatch"), "incomplete window", id="mf-count-mismatch"
