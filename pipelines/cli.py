@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="sync the built-in vendor sandbox and summarise")
     demo.add_argument("--warehouse", default="warehouse.duckdb", help=warehouse_help)
 
+    models = commands.add_parser("models", help="rebuild the SQL models and run the SQL tests")
+    models.add_argument("--warehouse", default="warehouse.duckdb", help=warehouse_help)
+
     status = commands.add_parser("status", help="how far each vendor, website, resource got")
     status.add_argument("--warehouse", default="warehouse.duckdb", help=warehouse_help)
     return parser
@@ -89,6 +92,18 @@ def _dispatch(args: argparse.Namespace, warehouse: Warehouse) -> int:
         from pipelines.report import status_text
 
         print(status_text(warehouse))
+        return 0
+    if args.command == "models":
+        from pipelines.models import build
+        from pipelines.sync import prepare_dlt_environment
+
+        prepare_dlt_environment()
+        if not warehouse.path.exists():
+            print(f"pageflow: error: no warehouse at {warehouse.path}", file=sys.stderr)
+            return EXIT_FAILURE
+        with warehouse.lock():
+            result = build(warehouse)
+        print(f"built {len(result.models)} models; {len(result.tests)} SQL tests passed")
         return 0
     if args.command == "demo":
         from pipelines.demo import run_demo

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from pipelines.report import raw_summary, status_text
+from pipelines.report import marts_summary, status_text
 from pipelines.sync import SyncResult, sync
 from pipelines.warehouse import Warehouse
 from sources._windows import local_today
@@ -47,7 +47,7 @@ def run_demo(warehouse: Warehouse) -> tuple[SyncResult, str]:
     lines = [
         f"pageflow demo: synced the sandbox into {warehouse.path}",
         "",
-        raw_summary(warehouse) if warehouse.path.exists() else "no data loaded",
+        marts_summary(warehouse) if warehouse.path.exists() else "no data loaded",
         "",
         status_text(warehouse),
     ]

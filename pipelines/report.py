@@ -73,58 +73,44 @@ def status_text(warehouse: Warehouse) -> str:
     return table(headers, rows)
 
 
-def raw_summary(warehouse: Warehouse) -> str:
-    """Per vendor and website: days, recordings, share converted, pages, funnels, forms."""
+def marts_summary(warehouse: Warehouse, top: int = 5) -> str:
+    """Per site and vendor: days, sessions, conversion; then the largest disagreements."""
     with warehouse.connect() as con:
-        tables = _schemas(con)
-        parts = []
-        if ("mouseflow", "recordings") in tables:
-            rows = con.sql(
-                """
-                with recordings as (
-                    select website_id, count(distinct day) as days, count(*) as recordings,
-                        avg(pages) as pages_per_session,
-                        avg(case when list_contains(tags::varchar[], 'submit') then 1 else 0 end)
-                            as converted
-                    from mouseflow.recordings group by website_id
-                )
-                select 'mouseflow', w.name, r.days, r.recordings,
-                    round(r.pages_per_session, 2), printf('%.1f%%', 100 * r.converted)
-                from recordings as r join mouseflow.websites as w on w.id = r.website_id
-                order by w.name
-                """
-            ).fetchall()
-            parts.append(
-                table(
-                    ("vendor", "website", "days", "recordings", "pages/session", "converted"), rows
-                )
+        if ("analytics", "daily_traffic") not in _schemas(con):
+            return "no models built yet"
+        per_site = con.sql(
+            """
+            with traffic as (
+                select site, vendor, count(*) as days, sum(sessions) as sessions
+                from analytics.daily_traffic group by site, vendor
+            ),
+            conversion as (
+                select site, vendor, sum(converted_sessions) / sum(sessions) as rate
+                from analytics.session_conversion group by site, vendor
             )
-        if ("pagesense", "recordings") in tables:
-            rows = con.sql(
-                """
-                with recordings as (
-                    select website_id, count(distinct day) as days, count(*) as recordings,
-                        avg(page_views) as pages_per_session,
-                        avg(case when converted then 1 else 0 end) as converted
-                    from pagesense.recordings group by website_id
-                )
-                select 'pagesense', w.url, r.days, r.recordings,
-                    round(r.pages_per_session, 2), printf('%.1f%%', 100 * r.converted)
-                from recordings as r join pagesense.websites as w on w.id = r.website_id
-                order by w.url
-                """
-            ).fetchall()
-            parts.append(
-                table(
-                    ("vendor", "website", "days", "recordings", "pages/session", "converted"), rows
-                )
+            select traffic.site, traffic.vendor, traffic.days, traffic.sessions,
+                printf('%.1f%%', 100 * conversion.rate)
+            from traffic left join conversion using (site, vendor)
+            order by traffic.site, traffic.vendor
+            """
+        ).fetchall()
+        disagreements = con.sql(
+            f"""
+            select site, day, metric, coalesce(subject, ''), round(pagesense_value, 3),
+                round(mouseflow_value, 3), printf('%+.0f%%', 100 * relative_difference)
+            from analytics.vendor_comparison
+            where relative_difference is not null
+            order by abs(relative_difference) desc, site, day, metric
+            limit {int(top)}
+            """
+        ).fetchall()
+    parts = [table(("site", "vendor", "days", "sessions", "converted"), per_site)]
+    if disagreements:
+        parts.append("biggest vendor disagreements (mouseflow vs pagesense):")
+        parts.append(
+            table(
+                ("site", "day", "metric", "subject", "pagesense", "mouseflow", "difference"),
+                disagreements,
             )
-        if ("mouseflow", "funnel_steps") in tables:
-            rows = con.sql(
-                """
-                select funnel_name, step_number, step_name, sum(count) as visitors
-                from mouseflow.funnel_steps group by all order by funnel_name, step_number
-                """
-            ).fetchall()
-            parts.append(table(("funnel", "step", "name", "visitors"), rows))
-        return "\n\n".join(parts) if parts else "no data loaded"
+        )
+    return "\n\n".join(parts)

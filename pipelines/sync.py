@@ -18,6 +18,7 @@ from itertools import groupby
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from pipelines import models
 from pipelines.vendors import VENDORS, Vendor, Website, configured_vendor
 from pipelines.warehouse import Warehouse
 from sources._http import ConfigurationError, PageflowError
@@ -31,6 +32,8 @@ def prepare_dlt_environment() -> None:
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     # Parquet 2.6 keeps nanosecond timestamps (Mouseflow sends 100 ns ticks).
     os.environ.setdefault("DATA_WRITER__VERSION", "2.6")
+    # Arrow tables get _dlt_load_id too: the models read only rows of completed loads.
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     # dlt warns on every arrow chunk whose hints differ from the inferred ones; errors show.
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
@@ -48,10 +51,12 @@ class VendorResult:
 @dataclass
 class SyncResult:
     vendors: list[VendorResult] = field(default_factory=list)
+    models_error: PageflowError | None = None
 
     @property
     def error(self) -> PageflowError | None:
-        return next((v.error for v in self.vendors if v.error is not None), None)
+        errors = [v.error for v in self.vendors if v.error is not None]
+        return errors[0] if errors else self.models_error
 
 
 def plan_windows(
@@ -98,8 +103,10 @@ def sync(
     vendors: Sequence[str] | None = None,
     start: date | None = None,
     end: date | None = None,
+    build_models: bool = True,
 ) -> SyncResult:
-    """Sync the named vendors (default: all with credentials) into `warehouse`."""
+    """Sync the named vendors (default: all with credentials) into `warehouse`, then
+    rebuild the models (they read only completed loads, so a failed vendor is harmless)."""
     prepare_dlt_environment()
     result = SyncResult()
     with warehouse.lock():
@@ -124,6 +131,12 @@ def sync(
             finally:
                 vendor.close()
                 outcome.seconds = time.monotonic() - started
+        if build_models and warehouse.path.exists():
+            try:
+                models.build(warehouse)
+            except PageflowError as exc:
+                result.models_error = exc
+                log.error("models: %s", exc)
     return result
 
 

@@ -116,6 +116,7 @@ def websites_resource(websites: list[dict[str, Any]], timezone_name: str) -> Dlt
     def rows() -> Iterator[dict[str, Any]]:
         for site in websites:
             row = dict(site)
+            row["account_timezone"] = timezone_name  # Mouseflow days are the account's zone
             if isinstance(row.get("created"), str):
                 row["created"] = ns_to_datetime(parse_instant_ns(row["created"], timezone_name))
             yield row

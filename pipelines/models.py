@@ -1,0 +1,201 @@
+"""The SQL model runner: raw views, models in dependency order, SQL tests, one transaction.
+
+Models are `sql/{staging,intermediate,marts}/<table>.sql` (schemas staging, intermediate,
+analytics); a model depends on every `schema.table` it names, so the order comes from the
+SQL itself. Everything is built in one transaction with the SQL tests (`sql/tests/
+assert_*.sql`, each returning the rows that break a rule) at the end: a failed build or a
+failing test rolls back, and the previous tables stay readable.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.config import mouseflow_settings, read_value
+from pipelines.warehouse import Warehouse
+from sources._http import PageflowError
+
+log = logging.getLogger("pageflow.models")
+
+LAYERS = {"staging": "staging", "intermediate": "intermediate", "marts": "analytics"}
+REFERENCE = re.compile(r"\b(staging|intermediate|analytics)\.(\w+)\b", re.IGNORECASE)
+COMMENT = re.compile(r"--[^\n]*")
+SITE_VENDORS = ("pagesense", "mouseflow")
+
+
+def sql_dir() -> Path:
+    """The models: packaged beside this module, or `sql/` at the repository's top."""
+    packaged = Path(__file__).resolve().parent / "sql"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "sql"
+
+
+class ModelError(PageflowError):
+    """A model that does not build, or SQL tests that return rows."""
+
+
+@dataclass
+class Model:
+    name: str
+    schema: str
+    path: Path
+    sql: str
+    depends_on: set[str] = field(default_factory=set)
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass
+class BuildResult:
+    models: list[str]
+    tests: list[str]
+
+
+def discover(root: Path) -> list[Model]:
+    """Every model under `root`, in an order where each comes after what it reads."""
+    models: dict[str, Model] = {}
+    for layer, schema in LAYERS.items():
+        for path in sorted((root / layer).glob("*.sql")):
+            sql = path.read_text()
+            model = Model(path.stem, schema, path, sql)
+            if model.relation in models:
+                raise ModelError(f"two models build {model.relation}")
+            models[model.relation] = model
+    for model in models.values():
+        for schema, table in REFERENCE.findall(COMMENT.sub("", model.sql)):
+            relation = f"{schema.lower()}.{table.lower()}"
+            if relation not in models:
+                raise ModelError(f"{model.path.name} reads {relation}, which no model builds")
+            if relation != model.relation:
+                model.depends_on.add(relation)
+    graph = {name: m.depends_on for name, m in models.items()}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        raise ModelError(f"models depend on each other in a cycle: {exc.args[1]}") from None
+    return [models[name] for name in order]
+
+
+def site_pairs() -> list[tuple[str, str, str]]:
+    """`[sites.<name>]` pairs from the configuration: (site, vendor, website_id)."""
+    sites = read_value("sites") or {}
+    pairs = []
+    if not isinstance(sites, dict):
+        raise ModelError("[sites] in .dlt/config.toml must hold tables like [sites.shop]")
+    for site, members in sites.items():
+        if not isinstance(members, dict):
+            raise ModelError(f"[sites.{site}] must name pagesense and/or mouseflow website ids")
+        for vendor, website_id in members.items():
+            if vendor not in SITE_VENDORS:
+                raise ModelError(f"[sites.{site}]: unknown vendor {vendor!r}")
+            pairs.append((str(site), vendor, str(website_id)))
+    return pairs
+
+
+def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
+    """Rebuild every model and run the SQL tests; all or nothing."""
+    root = root or sql_dir()
+    models = discover(root)
+    tests = sorted((root / "tests").glob("assert_*.sql"))
+    declared = tomllib.loads((root / "sources.toml").read_text())
+    settings = {"pairs": site_pairs(), "tags": mouseflow_settings().conversion_tags}
+    with duckdb.connect(str(warehouse.path)) as con:
+        con.begin()
+        try:
+            _prepare_raw(con, declared, root, settings)
+            for model in models:
+                _build_model(con, model)
+            failures = _run_tests(con, tests)
+        except BaseException:
+            con.rollback()
+            raise
+        if failures:
+            con.rollback()
+            raise ModelError("SQL tests failed, models left as they were: " + "; ".join(failures))
+        con.commit()
+    log.info("models: built %d tables, %d SQL tests passed", len(models), len(tests))
+    return BuildResult([m.relation for m in models], [t.stem for t in tests])
+
+
+def _build_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    con.execute(f"create schema if not exists {model.schema}")
+    try:
+        con.execute(f"create or replace table {model.relation} as\n{model.sql}")
+    except duckdb.Error as exc:
+        raise ModelError(f"model {model.path.name} did not build: {exc}") from None
+
+
+def _run_tests(con: duckdb.DuckDBPyConnection, tests: list[Path]) -> list[str]:
+    failures = []
+    for path in tests:
+        try:
+            rows = con.execute(path.read_text()).fetchall()
+        except duckdb.Error as exc:
+            failures.append(f"{path.stem} did not run: {exc}")
+            continue
+        if rows:
+            sample = ", ".join(str(tuple(row)) for row in rows[:3])
+            failures.append(f"{path.stem}: {len(rows)} rows break it, e.g. {sample}")
+    return failures
+
+
+def _prepare_raw(
+    con: duckdb.DuckDBPyConnection, declared: dict[str, Any], root: Path, settings: dict
+) -> None:
+    """Views over raw tables (completed loads only, missing columns null) and settings."""
+    con.execute("create schema if not exists raw")
+    existing = _columns(con)
+    for vendor, tables in declared.items():
+        loads = (vendor, "_dlt_loads") in existing
+        for table, columns in tables.items():
+            have = existing.get((vendor, table), set())
+            select = ", ".join(
+                f'cast("{c}" as {t}) as "{c}"' if c in have else f'cast(null as {t}) as "{c}"'
+                for c, t in columns.items()
+            )
+            if not have:
+                source = "where false"  # never synced: an empty relation of the right shape
+            elif loads and "_dlt_load_id" in have:
+                source = (
+                    f'from "{vendor}"."{table}" where _dlt_load_id in '
+                    f'(select load_id from "{vendor}"._dlt_loads where status = 0)'
+                )
+            else:
+                source = f'from "{vendor}"."{table}"'
+            con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
+    con.execute(
+        "create or replace table raw.site_pairs (site varchar, vendor varchar, website_id varchar)"
+    )
+    if settings["pairs"]:
+        con.executemany("insert into raw.site_pairs values (?, ?, ?)", settings["pairs"])
+    con.execute("create or replace table raw.mouseflow_conversion_tags (tag varchar)")
+    if settings["tags"]:
+        con.executemany(
+            "insert into raw.mouseflow_conversion_tags values (?)", [(t,) for t in settings["tags"]]
+        )
+    with (root / "seeds" / "country_codes.csv").open(newline="") as handle:
+        countries = [(row["country_name"], row["country_code"]) for row in csv.DictReader(handle)]
+    con.execute(
+        "create or replace table raw.country_codes (country_name varchar, country_code varchar)"
+    )
+    con.executemany("insert into raw.country_codes values (?, ?)", countries)
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
+    rows = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns"
+    ).fetchall()
+    out: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in rows:
+        out.setdefault((schema, table), set()).add(column)
+    return out

@@ -1,0 +1,37 @@
+-- grain: one row per vendor, website_id, recording_id
+-- day: the local date the recording started, in the website's time zone.
+with
+
+recordings as (
+    select * from staging.stg_pagesense__recordings
+    union all by name
+    select * from staging.stg_mouseflow__recordings
+),
+
+sites as (
+    select * from intermediate.int_sites__matched
+),
+
+final as (
+    select
+        sites.site,
+        recordings.vendor,
+        recordings.website_id,
+        recordings.recording_id,
+        recordings.started_at,
+        cast(
+            timezone(
+                sites.timezone, cast(recordings.started_at as timestamp) at time zone 'UTC'
+            ) as date
+        ) as day,
+        recordings.duration_seconds,
+        recordings.page_views,
+        recordings.device,
+        recordings.country_code,
+        recordings.is_converted
+    from recordings
+    inner join sites
+        on recordings.vendor = sites.vendor and recordings.website_id = sites.website_id
+)
+
+select * from final

@@ -1,0 +1,73 @@
+-- grain: one row per vendor, website_id
+-- A PageSense and a Mouseflow website are one site when [sites.<name>] in .dlt/config.toml
+-- pairs them (named so), or else when the PageSense domain is among the Mouseflow
+-- website's domains (named by that domain). A website without a partner is a site of its
+-- own, named by its domain.
+with
+
+websites as (
+    select * from staging.stg_pagesense__websites
+    union all by name
+    select * from staging.stg_mouseflow__websites
+),
+
+pairs as (
+    select * from raw.site_pairs
+),
+
+unpaired as (
+    select websites.*
+    from websites
+    anti join pairs
+        on websites.vendor = pairs.vendor and websites.website_id = pairs.website_id
+),
+
+domain_matches as (
+    select
+        pagesense.website_id as pagesense_id,
+        mouseflow.website_id as mouseflow_id,
+        pagesense.domain as site
+    from unpaired as pagesense
+    inner join unpaired as mouseflow
+        on list_contains(mouseflow.domains, pagesense.domain)
+    where pagesense.vendor = 'pagesense' and mouseflow.vendor = 'mouseflow'
+    qualify
+        row_number() over (partition by pagesense.website_id order by mouseflow.website_id) = 1
+        and row_number() over (partition by mouseflow.website_id order by pagesense.website_id)
+        = 1
+),
+
+matched as (
+    select
+        site,
+        vendor,
+        website_id
+    from pairs
+    union all
+    select
+        site,
+        'pagesense' as vendor,
+        pagesense_id as website_id
+    from domain_matches
+    union all
+    select
+        site,
+        'mouseflow' as vendor,
+        mouseflow_id as website_id
+    from domain_matches
+),
+
+final as (
+    select
+        coalesce(matched.site, websites.domain, websites.website_id) as site,
+        websites.vendor,
+        websites.website_id,
+        websites.website_name,
+        websites.domain,
+        websites.timezone
+    from websites
+    left join matched
+        on websites.vendor = matched.vendor and websites.website_id = matched.website_id
+)
+
+select * from final

@@ -1,0 +1,47 @@
+-- grain: one row per site, vendor, funnel_id, day, step_number
+-- conversion_from_start = visitors / step 1 visitors; conversion_from_previous = visitors /
+-- the previous step's visitors (1 for step 1); both fractions, null when dividing by 0.
+with
+
+steps as (
+    select * from intermediate.int_funnel_steps__unioned
+),
+
+sites as (
+    select * from intermediate.int_sites__matched
+),
+
+with_previous as (
+    select
+        *,
+        first_value(visitors) over funnel_day as first_visitors,
+        lag(visitors) over funnel_day as previous_visitors
+    from steps
+    window funnel_day as (
+        partition by vendor, website_id, funnel_id, day order by step_number
+    )
+),
+
+final as (
+    select
+        sites.site,
+        with_previous.vendor,
+        with_previous.website_id,
+        with_previous.funnel_id,
+        with_previous.funnel_name,
+        with_previous.day,
+        with_previous.step_number,
+        with_previous.step_name,
+        with_previous.visitors,
+        with_previous.visitors / nullif(with_previous.first_visitors, 0)
+            as conversion_from_start,
+        case
+            when with_previous.previous_visitors is null then 1.0
+            else with_previous.visitors / nullif(with_previous.previous_visitors, 0)
+        end as conversion_from_previous
+    from with_previous
+    inner join sites
+        on with_previous.vendor = sites.vendor and with_previous.website_id = sites.website_id
+)
+
+select * from final

@@ -1,0 +1,37 @@
+-- grain: one row per Mouseflow website_id, recording_id
+-- units: started_at UTC, duration in seconds (Mouseflow sends ms), device
+-- desktop|tablet|mobile (Phone is mobile), country ISO alpha-2 upper case; converted when
+-- the recording has any of the configured conversion tags.
+with
+
+recordings as (
+    select * from raw.mouseflow__recordings
+),
+
+conversion_tags as (
+    select coalesce(list(tag), []) as tags from raw.mouseflow_conversion_tags
+),
+
+final as (
+    select
+        'mouseflow' as vendor,
+        recordings.website_id,
+        recordings.id as recording_id,
+        recordings.created as started_at,
+        recordings.duration / 1000.0 as duration_seconds,
+        recordings.pages as page_views,
+        case lower(recordings.device)
+            when 'desktop' then 'desktop'
+            when 'tablet' then 'tablet'
+            when 'phone' then 'mobile'
+            when 'mobile' then 'mobile'
+        end as device,
+        upper(recordings.country) as country_code,
+        coalesce(
+            list_has_any(cast(recordings.tags as varchar[]), conversion_tags.tags), false
+        ) as is_converted
+    from recordings
+    cross join conversion_tags
+)
+
+select * from final

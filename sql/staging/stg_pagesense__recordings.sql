@@ -1,0 +1,35 @@
+-- grain: one row per PageSense website_id, recording_id
+-- units: started_at UTC, duration in seconds, device desktop|tablet|mobile, country
+-- ISO alpha-2 from PageSense's English country name (null when the name is unknown).
+with
+
+recordings as (
+    select * from raw.pagesense__recordings
+),
+
+countries as (
+    select * from raw.country_codes
+),
+
+final as (
+    select
+        'pagesense' as vendor,
+        recordings.website_id,
+        recordings.id as recording_id,
+        recordings.timestamp as started_at,
+        cast(recordings.session_duration as double) as duration_seconds,
+        recordings.page_views,
+        case lower(recordings.device)
+            when 'desktop' then 'desktop'
+            when 'tablet' then 'tablet'
+            when 'mobile' then 'mobile'
+            when 'phone' then 'mobile'
+        end as device,
+        countries.country_code,
+        coalesce(recordings.converted, false) as is_converted
+    from recordings
+    left join countries
+        on lower(recordings.country) = lower(countries.country_name)
+)
+
+select * from final
