@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from dlt.common.configuration.container import Container
+from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
 
 @pytest.fixture(autouse=True)
@@ -16,4 +18,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in list(os.environ):
         if key.startswith(("SOURCES__", "PAGEFLOW_")):
             monkeypatch.delenv(key)
+    # dlt reads .dlt/*.toml once per process: read this test's (empty) folder afresh
+    Container()[PluggableRunContext].reload_providers()
     return tmp_path

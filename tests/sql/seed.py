@@ -1,0 +1,36 @@
+"""Raw vendor tables seeded by hand, the way dlt leaves them (with _dlt_load_id/_dlt_loads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+DONE, PENDING = "1000.1", "1000.2"  # a completed load and one that never finished
+
+
+def seed(path: Path, tables: dict[str, tuple[dict[str, str], list[tuple[Any, ...]]]]) -> None:
+    """`tables`: "vendor.table" -> ({column: type}, rows); each row gets the DONE load id
+    unless it carries one more value (its own load id)."""
+    with duckdb.connect(str(path)) as con:
+        for name, (columns, rows) in tables.items():
+            schema = name.split(".")[0]
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(
+                f"create table if not exists {schema}._dlt_loads (load_id varchar, status bigint)"
+            )
+            con.execute(f"delete from {schema}._dlt_loads")
+            con.execute(f"insert into {schema}._dlt_loads values ('{DONE}', 0), ('{PENDING}', 1)")
+            cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+            con.execute(f"create or replace table {name} ({cols}, _dlt_load_id varchar)")
+            width = len(columns)
+            for row in rows:
+                load = row[width] if len(row) > width else DONE
+                marks = ", ".join("?" for _ in range(width + 1))
+                con.execute(f"insert into {name} values ({marks})", [*row[:width], load])
+
+
+def mart(path: Path, table: str, order: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(f"select * from analytics.{table} order by {order}").fetchall()

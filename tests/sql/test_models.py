@@ -1,0 +1,383 @@
+"""The marts on small raw tables seeded by hand: exact rows, units, time zones, matching."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from dlt.common.configuration.container import Container
+from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+from pipelines.models import ModelError, build, discover, sql_dir
+from pipelines.warehouse import Warehouse
+from tests.sql.seed import PENDING, mart, seed
+
+D = date.fromisoformat
+approx = pytest.approx
+
+RAW = {
+    "pagesense.websites": (
+        {"id": "varchar", "name": "varchar", "url": "varchar", "timezone": "varchar"},
+        [("P1", "Shop", "https://www.Shop.test/home", "America/New_York")],
+    ),
+    "pagesense.report_traffic": (
+        {
+            "website_id": "varchar",
+            "day": "date",
+            "visitors": "bigint",
+            "page_views": "bigint",
+            "bounce_rate": "double",
+            "avg_session_duration": "double",
+        },
+        [("P1", D("2026-03-07"), 10, 25, 40.0, 120.0), ("P1", D("2026-03-08"), 4, 10, 25.0, 60.0)],
+    ),
+    "pagesense.recordings": (
+        {
+            "website_id": "varchar",
+            "id": "varchar",
+            "day": "date",
+            "timestamp": "timestamp_ns",
+            "session_duration": "bigint",
+            "page_views": "bigint",
+            "country": "varchar",
+            "device": "varchar",
+            "converted": "boolean",
+        },
+        [
+            # 04:30Z is 23:30 the day before in New York: a midnight session in its zone
+            (
+                "P1",
+                "r1",
+                D("2026-03-07"),
+                "2026-03-08 04:30:00",
+                40,
+                2,
+                "United States",
+                "mobile",
+                True,
+            ),
+            # 03-08 is New York's 23-hour DST day
+            (
+                "P1",
+                "r2",
+                D("2026-03-08"),
+                "2026-03-08 07:30:00",
+                30,
+                1,
+                "Germany",
+                "desktop",
+                False,
+            ),
+            (
+                "P1",
+                "r3",
+                D("2026-03-08"),
+                "2026-03-08 15:00:00",
+                50,
+                3,
+                "Atlantis",
+                "desktop",
+                True,
+            ),
+            # a row of a load that never completed: never read
+            (
+                "P1",
+                "r9",
+                D("2026-03-08"),
+                "2026-03-08 16:00:00",
+                50,
+                3,
+                "France",
+                "desktop",
+                True,
+                PENDING,
+            ),
+        ],
+    ),
+    "pagesense.funnel_steps": (
+        {
+            "website_id": "varchar",
+            "day": "date",
+            "funnel_id": "varchar",
+            "funnel_name": "varchar",
+            "step_number": "bigint",
+            "step_name": "varchar",
+            "visitors": "bigint",
+        },
+        [
+            ("P1", D("2026-03-08"), "pf1", "Checkout", 1, "Cart", 100),
+            ("P1", D("2026-03-08"), "pf1", "Checkout", 2, "Pay", 50),
+            ("P1", D("2026-03-08"), "pf1", "Checkout", 3, "Done", 20),
+        ],
+    ),
+    # no `interactions` column: a field this vendor never sent is null, not an error
+    "pagesense.forms": (
+        {
+            "website_id": "varchar",
+            "day": "date",
+            "form_id": "varchar",
+            "form_name": "varchar",
+            "views": "bigint",
+            "submissions": "bigint",
+        },
+        [("P1", D("2026-03-08"), "pform", "Signup", 50, 10)],
+    ),
+    # no `domains` column either
+    "mouseflow.websites": (
+        {"id": "varchar", "name": "varchar", "account_timezone": "varchar"},
+        [("M1", "shop.test", "Europe/Berlin"), ("M2", "solo.example", "Europe/Berlin")],
+    ),
+    "mouseflow.recordings": (
+        {
+            "website_id": "varchar",
+            "id": "varchar",
+            "day": "date",
+            "created": "timestamp_ns",
+            "duration": "bigint",
+            "pages": "bigint",
+            "country": "varchar",
+            "device": "varchar",
+            "tags": "json",
+        },
+        [
+            (
+                "M1",
+                "m3",
+                D("2026-03-08"),
+                "2026-03-08 12:00:00",
+                60000,
+                2,
+                "us",
+                "Desktop",
+                '["form-interact", "submit"]',
+            ),
+            ("M1", "m4", D("2026-03-08"), "2026-03-08 13:00:00", 10000, 1, "fr", "Tablet", "[]"),
+            # 23:30Z on 03-28 is 00:30 on 03-29 in Berlin, the day it springs forward
+            (
+                "M1",
+                "m1",
+                D("2026-03-29"),
+                "2026-03-28 23:30:00.1234567",
+                30000,
+                1,
+                "de",
+                "Phone",
+                '["submit"]',
+            ),
+            ("M1", "m2", D("2026-03-29"), "2026-03-29 10:00:00", 90000, 3, "us", "Desktop", "[]"),
+        ],
+    ),
+    "mouseflow.funnel_steps": (
+        {
+            "website_id": "varchar",
+            "day": "date",
+            "funnel_id": "varchar",
+            "funnel_name": "varchar",
+            "step_number": "bigint",
+            "step_name": "varchar",
+            "count": "bigint",
+        },
+        [
+            ("M1", D("2026-03-08"), "mf1", "checkout", 1, "Cart", 80),
+            ("M1", D("2026-03-08"), "mf1", "checkout", 2, "Pay", 40),
+            ("M1", D("2026-03-08"), "mf1", "checkout", 3, "Done", 24),
+        ],
+    ),
+    "mouseflow.forms": (
+        {
+            "website_id": "varchar",
+            "day": "date",
+            "form_id": "varchar",
+            "alias": "varchar",
+            "visits": "bigint",
+            "interactions": "bigint",
+            "submits": "bigint",
+            "success": "bigint",
+        },
+        [("M1", D("2026-03-08"), "mform", "signup", 40, 30, 20, 15)],
+    ),
+}
+
+
+@pytest.fixture
+def built(isolated: Path) -> Path:
+    path = isolated / "warehouse.duckdb"
+    seed(path, RAW)
+    build(Warehouse.at(path))
+    return path
+
+
+def test_sites_match_by_domain_and_keep_the_unpartnered(built: Path) -> None:
+    assert mart(built, "sites", "vendor, website_id") == [
+        ("shop.test", "mouseflow", "M1", "shop.test", "shop.test", "Europe/Berlin"),
+        ("solo.example", "mouseflow", "M2", "solo.example", "solo.example", "Europe/Berlin"),
+        ("shop.test", "pagesense", "P1", "Shop", "shop.test", "America/New_York"),
+    ]
+
+
+def test_daily_traffic(built: Path) -> None:
+    assert mart(built, "daily_traffic", "vendor, day") == [
+        ("shop.test", "mouseflow", "M1", D("2026-03-08"), 2, 3, approx(35.0), approx(0.5)),
+        ("shop.test", "mouseflow", "M1", D("2026-03-29"), 2, 4, approx(60.0), approx(0.5)),
+        ("shop.test", "pagesense", "P1", D("2026-03-07"), 10, 25, approx(120.0), approx(0.4)),
+        ("shop.test", "pagesense", "P1", D("2026-03-08"), 4, 10, approx(60.0), approx(0.25)),
+    ]
+
+
+def test_funnel_conversion(built: Path) -> None:
+    day = D("2026-03-08")
+    assert mart(built, "funnel_conversion", "vendor, step_number") == [
+        ("shop.test", "mouseflow", "M1", "mf1", "checkout", day, 1, "Cart", 80, 1.0, 1.0),
+        ("shop.test", "mouseflow", "M1", "mf1", "checkout", day, 2, "Pay", 40, 0.5, 0.5),
+        (
+            "shop.test",
+            "mouseflow",
+            "M1",
+            "mf1",
+            "checkout",
+            day,
+            3,
+            "Done",
+            24,
+            approx(0.3),
+            approx(0.6),
+        ),
+        ("shop.test", "pagesense", "P1", "pf1", "Checkout", day, 1, "Cart", 100, 1.0, 1.0),
+        ("shop.test", "pagesense", "P1", "pf1", "Checkout", day, 2, "Pay", 50, 0.5, 0.5),
+        (
+            "shop.test",
+            "pagesense",
+            "P1",
+            "pf1",
+            "Checkout",
+            day,
+            3,
+            "Done",
+            20,
+            approx(0.2),
+            approx(0.4),
+        ),
+    ]
+
+
+def test_form_conversion(built: Path) -> None:
+    day = D("2026-03-08")
+    assert mart(built, "form_conversion", "vendor") == [
+        ("shop.test", "mouseflow", "M1", "mform", "signup", day, 40, 30, 20, 15, 0.75, 0.5, 0.375),
+        (
+            "shop.test",
+            "pagesense",
+            "P1",
+            "pform",
+            "Signup",
+            day,
+            50,
+            None,
+            10,
+            None,
+            None,
+            0.2,
+            None,
+        ),
+    ]
+
+
+def test_session_conversion_local_days_devices_and_countries(built: Path) -> None:
+    assert mart(built, "session_conversion", "vendor, day, device, country_code") == [
+        ("shop.test", "mouseflow", "M1", D("2026-03-08"), "desktop", "US", 1, 1, 1.0),
+        ("shop.test", "mouseflow", "M1", D("2026-03-08"), "tablet", "FR", 1, 0, 0.0),
+        ("shop.test", "mouseflow", "M1", D("2026-03-29"), "desktop", "US", 1, 0, 0.0),
+        ("shop.test", "mouseflow", "M1", D("2026-03-29"), "mobile", "DE", 1, 1, 1.0),
+        ("shop.test", "pagesense", "P1", D("2026-03-07"), "mobile", "US", 1, 1, 1.0),
+        ("shop.test", "pagesense", "P1", D("2026-03-08"), "desktop", "DE", 1, 0, 0.0),
+        ("shop.test", "pagesense", "P1", D("2026-03-08"), "desktop", None, 1, 1, 1.0),
+    ]
+
+
+def test_vendor_comparison(built: Path) -> None:
+    day = D("2026-03-08")
+    assert mart(built, "vendor_comparison", "metric") == [
+        ("shop.test", day, "form_submission_rate", "Signup", 0.2, 0.5, approx(0.3), approx(1.5)),
+        (
+            "shop.test",
+            day,
+            "funnel_completion_rate",
+            "Checkout",
+            0.2,
+            approx(0.3),
+            approx(0.1),
+            approx(0.5),
+        ),
+        ("shop.test", day, "page_views", None, 10.0, 3.0, -7.0, -0.7),
+        ("shop.test", day, "session_conversion_rate", None, 0.5, 0.5, 0.0, 0.0),
+        ("shop.test", day, "sessions", None, 4.0, 2.0, -2.0, -0.5),
+    ]
+
+
+def test_explicit_pairs_in_config_win(isolated: Path) -> None:
+    (isolated / ".dlt").mkdir()
+    (isolated / ".dlt" / "config.toml").write_text(
+        '[sites.flagship]\npagesense = "P1"\nmouseflow = "M2"\n'
+    )
+    Container()[PluggableRunContext].reload_providers()
+    path = isolated / "warehouse.duckdb"
+    seed(path, RAW)
+    build(Warehouse.at(path))
+    assert [row[:3] for row in mart(path, "sites", "vendor, website_id")] == [
+        ("shop.test", "mouseflow", "M1"),
+        ("flagship", "mouseflow", "M2"),
+        ("flagship", "pagesense", "P1"),
+    ]
+
+
+def test_a_vendor_never_synced_still_builds(isolated: Path) -> None:
+    path = isolated / "warehouse.duckdb"
+    seed(path, {k: v for k, v in RAW.items() if k.startswith("mouseflow.")})
+    build(Warehouse.at(path))
+    assert {row[1] for row in mart(path, "daily_traffic", "day")} == {"mouseflow"}
+    assert mart(path, "vendor_comparison", "day") == []
+
+
+def test_failing_sql_tests_roll_back_and_keep_the_previous_tables(built: Path) -> None:
+    before = mart(built, "funnel_conversion", "vendor, step_number")
+    with duckdb.connect(str(built)) as con:  # a later step with more visitors than step 1
+        con.execute("update mouseflow.funnel_steps set count = 500 where step_number = 3")
+    with pytest.raises(ModelError) as caught:
+        build(Warehouse.at(built))
+    message = str(caught.value)
+    assert "assert_funnel_steps_non_increasing" in message
+    assert "assert_rates_within_0_1" in message
+    assert mart(built, "funnel_conversion", "vendor, step_number") == before
+
+
+def test_dependencies_come_from_the_sql(tmp_path: Path) -> None:
+    order = [m.relation for m in discover(sql_dir())]
+    assert order.index("intermediate.int_sites__matched") < order.index("analytics.sites")
+    assert order.index("analytics.daily_traffic") < order.index("analytics.vendor_comparison")
+    for layer in ("staging", "intermediate", "marts"):
+        (tmp_path / layer).mkdir()
+    (tmp_path / "marts" / "a.sql").write_text("select * from analytics.b")
+    (tmp_path / "marts" / "b.sql").write_text("select * from analytics.a")
+    with pytest.raises(ModelError, match="cycle"):
+        discover(tmp_path)
+    (tmp_path / "marts" / "b.sql").write_text("select * from staging.nothing")
+    with pytest.raises(ModelError, match=r"staging\.nothing"):
+        discover(tmp_path)
+
+
+def test_every_model_states_its_grain() -> None:
+    for model in discover(sql_dir()):
+        assert model.sql.startswith("-- grain: one row per "), model.path.name
+
+
+def test_models_command(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipelines.cli import main
+
+    path = isolated / "w.duckdb"
+    assert main(["models", "--warehouse", str(path)]) == 1
+    assert "no warehouse" in capsys.readouterr().err
+    seed(path, RAW)
+    assert main(["models", "--warehouse", str(path)]) == 0
+    assert "5 SQL tests passed" in capsys.readouterr().out
