@@ -2,6 +2,7 @@
 
 Exit codes: 0 ok, 75 try again later (vendor throttling or outage, another sync running),
 78 configuration error, 1 any other failure. The last line on stderr names the cause.
+The lock is taken before anything heavy is imported, so a second sync answers at once.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
-from pipelines.vendors import VENDORS
-from pipelines.warehouse import Warehouse
-from sources._http import EXIT_CONFIG, EXIT_FAILURE, PageflowError
+from pipelines import VENDORS
+from pipelines.lock import SyncLock
+from sources._errors import EXIT_CONFIG, EXIT_FAILURE, PageflowError
 from sources._windows import parse_day
 
 log = logging.getLogger("pageflow")
+WAREHOUSE_HELP = "the DuckDB file (default: warehouse.duckdb in the current directory)"
 
 
 def _day(text: str) -> date:
@@ -40,7 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="how much to log on stderr (default INFO, or $PAGEFLOW_LOG_LEVEL)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    warehouse_help = "the DuckDB file (default: warehouse.duckdb in the current directory)"
 
     sync = commands.add_parser("sync", help="sync vendors with credentials, then the models")
     sync.add_argument(
@@ -48,16 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--start", type=_day, help="first day to sync (YYYY-MM-DD, inclusive)")
     sync.add_argument("--end", type=_day, help="last day to sync (YYYY-MM-DD, inclusive)")
-    sync.add_argument("--warehouse", default="warehouse.duckdb", help=warehouse_help)
-
-    demo = commands.add_parser("demo", help="sync the built-in vendor sandbox and summarise")
-    demo.add_argument("--warehouse", default="warehouse.duckdb", help=warehouse_help)
+    sync.add_argument("--warehouse", default="warehouse.duckdb", help=WAREHOUSE_HELP)
 
     models = commands.add_parser("models", help="rebuild the SQL models and run the SQL tests")
-    models.add_argument("--warehouse", default="warehouse.duckdb", help=warehouse_help)
+    models.add_argument("--warehouse", default="warehouse.duckdb", help=WAREHOUSE_HELP)
+
+    demo = commands.add_parser("demo", help="sync the built-in vendor sandbox and summarise")
+    demo.add_argument("--warehouse", default="warehouse.duckdb", help=WAREHOUSE_HELP)
 
     status = commands.add_parser("status", help="how far each vendor, website, resource got")
-    status.add_argument("--warehouse", default="warehouse.duckdb", help=warehouse_help)
+    status.add_argument("--warehouse", default="warehouse.duckdb", help=WAREHOUSE_HELP)
     return parser
 
 
@@ -76,9 +78,17 @@ def configure_logging(level: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
-    warehouse = Warehouse.at(args.warehouse)
+    path = Path(args.warehouse).expanduser().resolve()
     try:
-        return _dispatch(args, warehouse)
+        if args.command == "status":
+            return _status(path)
+        if args.command == "sync" and args.start and args.end and args.start > args.end:
+            print(
+                f"pageflow: error: --start {args.start} is after --end {args.end}", file=sys.stderr
+            )
+            return EXIT_CONFIG
+        with SyncLock(path):
+            return _locked(args, path)
     except PageflowError as exc:
         print(f"pageflow: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -87,44 +97,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _dispatch(args: argparse.Namespace, warehouse: Warehouse) -> int:
-    if args.command == "status":
-        from pipelines.report import status_text
+def _status(path: Path) -> int:
+    from pipelines.report import status_text
+    from pipelines.warehouse import Warehouse
 
-        print(status_text(warehouse))
-        return 0
+    print(status_text(Warehouse.at(path)))
+    return 0
+
+
+def _locked(args: argparse.Namespace, path: Path) -> int:
+    """The commands that write the warehouse; the caller holds its lock."""
+    from pipelines.sync import prepare_dlt_environment
+    from pipelines.warehouse import Warehouse
+
+    prepare_dlt_environment()
+    warehouse = Warehouse.at(path)
     if args.command == "models":
         from pipelines.models import build
-        from pipelines.sync import prepare_dlt_environment
 
-        prepare_dlt_environment()
         if not warehouse.path.exists():
             print(f"pageflow: error: no warehouse at {warehouse.path}", file=sys.stderr)
             return EXIT_FAILURE
-        with warehouse.lock():
-            result = build(warehouse)
+        result = build(warehouse)
         print(f"built {len(result.models)} models; {len(result.tests)} SQL tests passed")
         return 0
     if args.command == "demo":
         from pipelines.demo import run_demo
 
-        result, summary = run_demo(warehouse)
+        outcome, summary = run_demo(warehouse, take_lock=False)
         print(summary)
     else:
         from pipelines.sync import sync
 
-        if args.start and args.end and args.start > args.end:
-            print(
-                f"pageflow: error: --start {args.start} is after --end {args.end}", file=sys.stderr
-            )
-            return EXIT_CONFIG
-        result = sync(warehouse, args.vendor, args.start, args.end)
-    for outcome in result.vendors:
-        if outcome.skipped:
-            print(f"pageflow: {outcome.vendor} skipped: no credentials configured", file=sys.stderr)
-    if result.error is not None:
-        print(f"pageflow: error: {result.error}", file=sys.stderr)
-        return result.error.exit_code or EXIT_FAILURE
+        outcome = sync(warehouse, args.vendor, args.start, args.end, take_lock=False)
+    for vendor in outcome.vendors:
+        if vendor.skipped:
+            print(f"pageflow: {vendor.vendor} skipped: no credentials configured", file=sys.stderr)
+    if outcome.error is not None:
+        print(f"pageflow: error: {outcome.error}", file=sys.stderr)
+        return outcome.error.exit_code or EXIT_FAILURE
     return 0
 
 

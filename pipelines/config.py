@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from dlt.common.configuration.accessors import config as dlt_config
 
-from sources._http import ConfigurationError
+from sources._http import ConfigurationError, RetryPolicy
 from sources._windows import check_timezone, local_today, parse_day
 from sources.mouseflow import settings as mf
 from sources.pagesense import settings as ps
@@ -79,6 +79,16 @@ class SyncTuning:
 
     chunk_days: int = 7  # website-days per `pipeline.run()`: the most a crash can cost
     workers: int = 4  # concurrent calls per resource inside a chunk
+    retry_attempts: int = 6  # attempts per request before the run gives up (exit 75)
+    retry_backoff: float = 0.5  # first backoff in seconds; doubles per attempt, with jitter
+    retry_max_wait: float = 900.0  # seconds a run may spend waiting on retries in all
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.retry_attempts,
+            backoff_base=self.retry_backoff,
+            max_total_wait=self.retry_max_wait,
+        )
 
 
 @dataclass
@@ -100,10 +110,28 @@ class MouseflowSettings:
         return bool(self.email and self.api_key)
 
 
+def _float(key: str, *sections: str, default: float) -> float:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be a number") from exc
+    if number < 0:
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must not be negative")
+    return number
+
+
 def _tuning(*sections: str) -> SyncTuning:
     return SyncTuning(
         chunk_days=_int("chunk_days", *sections, default=SyncTuning.chunk_days, minimum=1),
         workers=_int("workers", *sections, default=SyncTuning.workers, minimum=1),
+        retry_attempts=_int(
+            "retry_attempts", *sections, default=SyncTuning.retry_attempts, minimum=1
+        ),
+        retry_backoff=_float("retry_backoff", *sections, default=SyncTuning.retry_backoff),
+        retry_max_wait=_float("retry_max_wait", *sections, default=SyncTuning.retry_max_wait),
     )
 
 

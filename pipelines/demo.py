@@ -31,7 +31,7 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_demo(warehouse: Warehouse) -> tuple[SyncResult, str]:
+def run_demo(warehouse: Warehouse, take_lock: bool = True) -> tuple[SyncResult, str]:
     """Sync the last DEMO_DAYS days from a fresh sandbox; the result and a printable summary."""
     with Sandbox() as sandbox:
         start = local_today(sandbox.mouseflow_timezone) - timedelta(days=DEMO_DAYS)
@@ -43,7 +43,7 @@ def run_demo(warehouse: Warehouse) -> tuple[SyncResult, str]:
             "SOURCES__PAGESENSE__WEBSITE_IDS": "[]",
         }
         with environment(env):
-            result = sync(warehouse)
+            result = sync(warehouse, take_lock=take_lock)
     lines = [
         f"pageflow demo: synced the sandbox into {warehouse.path}",
         "",

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.config import mouseflow_settings, read_value
+from pipelines.config import mouseflow_settings, pagesense_settings, read_value
 from pipelines.warehouse import Warehouse
 from sources._http import PageflowError
 
@@ -108,7 +108,15 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
     models = discover(root)
     tests = sorted((root / "tests").glob("assert_*.sql"))
     declared = tomllib.loads((root / "sources.toml").read_text())
-    settings = {"pairs": site_pairs(), "tags": mouseflow_settings().conversion_tags}
+    mouseflow, pagesense = mouseflow_settings(), pagesense_settings()
+    settings = {
+        "pairs": site_pairs(),
+        "tags": mouseflow.conversion_tags,
+        "lookback": [
+            ("mouseflow", mouseflow.lookback_days),
+            ("pagesense", pagesense.lookback_days),
+        ],
+    }
     with duckdb.connect(str(warehouse.path)) as con:
         con.begin()
         try:
@@ -178,6 +186,10 @@ def _prepare_raw(
     )
     if settings["pairs"]:
         con.executemany("insert into raw.site_pairs values (?, ?, ?)", settings["pairs"])
+    con.execute(
+        "create or replace table raw.vendor_settings (vendor varchar, lookback_days integer)"
+    )
+    con.executemany("insert into raw.vendor_settings values (?, ?)", settings["lookback"])
     con.execute("create or replace table raw.mouseflow_conversion_tags (tag varchar)")
     if settings["tags"]:
         con.executemany(

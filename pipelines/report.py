@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.vendors import VENDORS
+from pipelines import VENDORS
 from pipelines.warehouse import Warehouse
 
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from dlt.extract.source import DltSource
 
+from pipelines import VENDORS
 from pipelines.config import (
     MouseflowSettings,
     PageSenseSettings,
@@ -35,8 +36,6 @@ from sources.pagesense import (
 from sources.pagesense import settings as ps
 
 log = logging.getLogger("pageflow.sync")
-
-VENDORS = ("pagesense", "mouseflow")
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,7 @@ class MouseflowVendor:
             cfg.api_key,
             page_size=cfg.page_size,
             max_page_size=cfg.max_page_size,
+            policy=cfg.tuning.policy(),
         )
 
     def websites(self) -> list[Website]:
@@ -128,7 +128,11 @@ class PageSenseVendor:
         self.pacer = RateLimitPacer()  # one per account: every thread draws on it
         tokens = TokenManager(cfg.accounts_url, cfg.client_id, cfg.client_secret, cfg.refresh_token)
         self.client = PageSenseClient(
-            cfg.base_url, tokens, page_size=cfg.page_size, pacer=self.pacer
+            cfg.base_url,
+            tokens,
+            page_size=cfg.page_size,
+            pacer=self.pacer,
+            policy=cfg.tuning.policy(),
         )
         self.definitions: dict[str, dict[str, list[dict[str, Any]]]] = {}
 

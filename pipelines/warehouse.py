@@ -7,22 +7,14 @@ its state from the warehouse.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import dlt
 import duckdb
 
-from sources._http import EXIT_TEMPFAIL, PageflowError
-
-
-class WarehouseBusy(PageflowError):
-    """Another sync holds this warehouse."""
-
-    exit_code = EXIT_TEMPFAIL
+from pipelines.lock import SyncLock, folder_beside
 
 
 @dataclass(frozen=True)
@@ -35,7 +27,7 @@ class Warehouse:
 
     @property
     def folder(self) -> Path:
-        return self.path.with_name(self.path.name + ".pageflow")
+        return folder_beside(self.path)
 
     @property
     def pipelines_dir(self) -> Path:
@@ -55,40 +47,4 @@ class Warehouse:
         return duckdb.connect(str(self.path), read_only=read_only)
 
     def lock(self) -> SyncLock:
-        return SyncLock(self.folder / "sync.lock", self.path)
-
-
-class SyncLock:
-    """An exclusive, non-blocking flock: the kernel drops it when its process dies."""
-
-    def __init__(self, lock_path: Path, warehouse_path: Path) -> None:
-        self.lock_path = lock_path
-        self.warehouse_path = warehouse_path
-        self._fd: int | None = None
-
-    def __enter__(self) -> SyncLock:
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 64).decode(errors="replace").strip() or "?"
-            os.close(fd)
-            raise WarehouseBusy(
-                f"another sync holds {self.warehouse_path} (pid {holder}); try again later"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        return SyncLock(self.path)

@@ -28,7 +28,8 @@ final as (
         recordings.page_views,
         recordings.device,
         recordings.country_code,
-        recordings.is_converted
+        recordings.is_converted,
+        sites.final_before
     from recordings
     inner join sites
         on recordings.vendor = sites.vendor and recordings.website_id = sites.website_id

@@ -2,7 +2,8 @@
 -- A PageSense and a Mouseflow website are one site when [sites.<name>] in .dlt/config.toml
 -- pairs them (named so), or else when the PageSense domain is among the Mouseflow
 -- website's domains (named by that domain). A website without a partner is a site of its
--- own, named by its domain.
+-- own, named by its domain. final_before: the first local day still inside the vendor's
+-- lookback (re-fetched by the next sync, so provisional); earlier days are final.
 with
 
 websites as (
@@ -13,6 +14,10 @@ websites as (
 
 pairs as (
     select * from raw.site_pairs
+),
+
+settings as (
+    select * from raw.vendor_settings
 ),
 
 unpaired as (
@@ -64,10 +69,14 @@ final as (
         websites.website_id,
         websites.website_name,
         websites.domain,
-        websites.timezone
+        websites.timezone,
+        cast(timezone(websites.timezone, now()) as date)
+        - coalesce(settings.lookback_days, 0) as final_before
     from websites
     left join matched
         on websites.vendor = matched.vendor and websites.website_id = matched.website_id
+    left join settings
+        on websites.vendor = settings.vendor
 )
 
 select * from final

@@ -24,7 +24,8 @@ final as (
         forms.successes,
         forms.interactions / nullif(forms.views, 0) as interaction_rate,
         forms.submissions / nullif(forms.views, 0) as submission_rate,
-        forms.successes / nullif(forms.views, 0) as success_rate
+        forms.successes / nullif(forms.views, 0) as success_rate,
+        forms.day < sites.final_before as is_final
     from forms
     inner join sites
         on forms.vendor = sites.vendor and forms.website_id = sites.website_id

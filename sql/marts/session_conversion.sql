@@ -17,7 +17,8 @@ final as (
         country_code,
         count(*) as sessions,
         count_if(is_converted) as converted_sessions,
-        count_if(is_converted) / count(*) as conversion_rate
+        count_if(is_converted) / count(*) as conversion_rate,
+        day < any_value(final_before) as is_final
     from recordings
     group by site, vendor, website_id, day, device, country_code
 )

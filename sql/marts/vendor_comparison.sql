@@ -3,7 +3,7 @@
 -- session_conversion_rate (subject null); funnel_completion_rate (last step / first step)
 -- for funnels whose names match case-insensitively; form_submission_rate for forms matched
 -- by name. difference = mouseflow - pagesense; relative_difference = difference /
--- pagesense_value (null when that is 0).
+-- pagesense_value (null when that is 0). is_final: both vendors' days are past the lookback.
 with
 
 traffic as (
@@ -29,7 +29,8 @@ site_metrics as (
         day,
         'sessions' as metric,
         cast(null as varchar) as subject,
-        cast(sessions as double) as metric_value
+        cast(sessions as double) as metric_value,
+        is_final
     from traffic
     union all
     select
@@ -38,7 +39,8 @@ site_metrics as (
         day,
         'page_views' as metric,
         cast(null as varchar) as subject,
-        cast(page_views as double) as metric_value
+        cast(page_views as double) as metric_value,
+        is_final
     from traffic
     union all
     select
@@ -47,7 +49,8 @@ site_metrics as (
         day,
         'session_conversion_rate' as metric,
         cast(null as varchar) as subject,
-        sum(converted_sessions) / sum(sessions) as metric_value
+        sum(converted_sessions) / sum(sessions) as metric_value,
+        bool_and(is_final) as is_final
     from sessions
     group by site, vendor, day
 ),
@@ -61,7 +64,8 @@ funnel_metrics as (
         lower(funnel_name) as subject_key,
         any_value(funnel_name) as subject,
         arg_max(visitors, step_number) / nullif(arg_min(visitors, step_number), 0)
-            as metric_value
+            as metric_value,
+        bool_and(is_final) as is_final
     from funnels
     group by site, vendor, day, funnel_id, lower(funnel_name)
 ),
@@ -74,7 +78,8 @@ form_metrics as (
         'form_submission_rate' as metric,
         lower(form_name) as subject_key,
         any_value(form_name) as subject,
-        sum(submissions) / nullif(sum(views), 0) as metric_value
+        sum(submissions) / nullif(sum(views), 0) as metric_value,
+        bool_and(is_final) as is_final
     from forms
     group by site, vendor, day, form_id, lower(form_name)
 ),
@@ -97,7 +102,8 @@ paired as (
         pagesense.metric,
         pagesense.subject,
         pagesense.metric_value as pagesense_value,
-        mouseflow.metric_value as mouseflow_value
+        mouseflow.metric_value as mouseflow_value,
+        pagesense.is_final and mouseflow.is_final as is_final
     from metrics as pagesense
     inner join metrics as mouseflow
         on
@@ -118,7 +124,8 @@ final as (
         mouseflow_value,
         mouseflow_value - pagesense_value as difference,
         (mouseflow_value - pagesense_value) / nullif(pagesense_value, 0)
-            as relative_difference
+            as relative_difference,
+        is_final
     from paired
 )
 

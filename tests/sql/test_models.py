@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -12,6 +12,7 @@ from dlt.common.configuration.specs.pluggable_run_context import PluggableRunCon
 
 from pipelines.models import ModelError, build, discover, sql_dir
 from pipelines.warehouse import Warehouse
+from sources._windows import local_today
 from tests.sql.seed import PENDING, mart, seed
 
 D = date.fromisoformat
@@ -381,3 +382,35 @@ def test_models_command(isolated: Path, capsys: pytest.CaptureFixture[str]) -> N
     seed(path, RAW)
     assert main(["models", "--warehouse", str(path)]) == 0
     assert "5 SQL tests passed" in capsys.readouterr().out
+
+
+def test_days_inside_the_lookback_are_provisional(isolated: Path) -> None:
+    today = local_today("Europe/Berlin")  # the marts' "today" is the website's own
+    recent = {
+        "mouseflow.websites": RAW["mouseflow.websites"],
+        "mouseflow.recordings": (
+            RAW["mouseflow.recordings"][0],
+            [
+                (
+                    "M1",
+                    f"x{n}",
+                    today - timedelta(days=n),
+                    f"{today - timedelta(days=n)} 12:00:00",
+                    1000,
+                    1,
+                    "de",
+                    "Desktop",
+                    "[]",
+                )
+                for n in range(1, 7)
+            ],
+        ),
+    }
+    path = isolated / "warehouse.duckdb"
+    seed(path, recent)
+    build(Warehouse.at(path))  # default lookback: 3 days
+    with duckdb.connect(str(path), read_only=True) as con:
+        final = dict(
+            con.execute("select today() - day, is_final from analytics.daily_traffic").fetchall()
+        )
+    assert final == {1: False, 2: False, 3: False, 4: True, 5: True, 6: True}

@@ -1,0 +1,60 @@
+"""The per-warehouse lock: one sync (or model build) at a time, answered in milliseconds.
+
+Light on purpose (no dlt, no duckdb): a cron job that finds the lock taken exits 75 at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from sources._errors import EXIT_TEMPFAIL, PageflowError
+
+
+class WarehouseBusy(PageflowError):
+    """Another sync holds this warehouse."""
+
+    exit_code = EXIT_TEMPFAIL
+
+
+def folder_beside(warehouse_path: Path) -> Path:
+    """`<file>.pageflow/`: dlt's working folder and the lock live here."""
+    return warehouse_path.with_name(warehouse_path.name + ".pageflow")
+
+
+class SyncLock:
+    """An exclusive, non-blocking flock: the kernel drops it when its process dies."""
+
+    def __init__(self, warehouse_path: Path) -> None:
+        self.lock_path = folder_beside(warehouse_path) / "sync.lock"
+        self.warehouse_path = warehouse_path
+        self._fd: int | None = None
+
+    def __enter__(self) -> SyncLock:
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise WarehouseBusy(
+                f"another sync holds {self.warehouse_path} (pid {holder}); try again later"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
