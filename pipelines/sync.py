@@ -19,9 +19,10 @@ from itertools import groupby
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines import VENDORS, models
+from pipelines import VENDORS, failpoints, models
 from pipelines.vendors import Vendor, Website, configured_vendor
 from pipelines.warehouse import Warehouse
+from sources import _resources
 from sources._http import ConfigurationError, PageflowError
 from sources._windows import Window, chunked, days_between, incremental_days, yesterday
 
@@ -140,6 +141,8 @@ def sync(
     """Sync the named vendors (default: all with credentials) into `warehouse`, then
     rebuild the models (they read only completed loads, so a failed vendor is harmless)."""
     prepare_dlt_environment()
+    failpoints.install()
+    _resources.after_window = lambda window: failpoints.reach("window")
     result = SyncResult()
     with warehouse.lock() if take_lock else nullcontext():
         for name in vendors or VENDORS:

@@ -20,6 +20,14 @@ from sources._windows import Window
 
 Fetched = tuple[list[Any], dict[str, Any]]  # (items for the resource's tables, audit row)
 
+
+def _no_hook(window: Window) -> None:
+    return None
+
+
+# Called after each window is handed to dlt; the run loop sets it for crash tests.
+after_window: Callable[[Window], None] = _no_hook
+
 DAY_KEY = ["website_id", "day"]
 AUDIT_HINTS = dlt.mark.make_hints(
     table_name="sync_windows",
@@ -86,6 +94,7 @@ def _windowed(
                 yield dlt.mark.with_hints(audit, AUDIT_HINTS, create_table_variant=True)
                 if move_positions:
                     _advance(window)
+                after_window(window)
         finally:
             for future in futures:
                 future.cancel()
