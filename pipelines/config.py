@@ -79,7 +79,7 @@ class SyncTuning:
 
     chunk_days: int = 7  # website-days per `pipeline.run()`: the most a crash can cost
     workers: int = 4  # concurrent calls per resource inside a chunk
-    retry_attempts: int = 6  # attempts per request before the run gives up (exit 75)
+    retry_attempts: int = 8  # attempts per request before the run gives up (exit 75)
     retry_backoff: float = 0.5  # first backoff in seconds; doubles per attempt, with jitter
     retry_max_wait: float = 900.0  # seconds a run may spend waiting on retries in all
 

@@ -65,7 +65,7 @@ class WindowList:
 class RetryPolicy:
     """How hard to try: attempts per request, backoff shape, and total waiting per run."""
 
-    max_attempts: int = 6
+    max_attempts: int = 8
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     max_total_wait: float = 900.0

@@ -96,12 +96,20 @@ class Fault:
     probability: float = 1.0
     times: int | None = None
     retry_after: float = 1.0
+    retry_after_max: float | None = None  # Retry-After drawn from [retry_after, this]
     delay: float = 2.0
     field: str = "id"
+    seed: int = 1
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {FAULT_KINDS}")
+        self._rng = random.Random(self.seed)
+
+    def retry_after_value(self) -> float:
+        if self.retry_after_max is None:
+            return self.retry_after
+        return round(self._rng.uniform(self.retry_after, self.retry_after_max), 2)
 
     def matches(self, vendor: str, entry: LoggedRequest) -> bool:
         return (
@@ -329,7 +337,7 @@ def _inject(fault: Fault) -> Answer | None:
         return Answer(429, {"message": "Too Many Requests"})
     if fault.kind == "429-retry-after":
         return Answer(
-            429, {"message": "Too Many Requests"}, {"Retry-After": f"{fault.retry_after:g}"}
+            429, {"message": "Too Many Requests"}, {"Retry-After": f"{fault.retry_after_value():g}"}
         )
     if fault.kind in ("500", "503"):
         return Answer(int(fault.kind), {"message": "Service trouble, try again later."})
