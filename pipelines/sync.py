@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from pipelines.vendors import Vendor, Website, configured_vendor
 from pipelines.warehouse import Warehouse
 from sources import _resources
 from sources._http import ConfigurationError, PageflowError
+from sources._resources import Fetched
 from sources._windows import Window, chunked, days_between, incremental_days, yesterday
 
 log = logging.getLogger("pageflow.sync")
@@ -212,24 +214,64 @@ def _sync_vendor(
         len(windows),
         len(chunks),
     )
-    for number, chunk in enumerate(chunks, start=1):
-        began = time.monotonic()
-        _run(pipeline, vendor.source(chunk, move_positions=explicit is None), vendor.name)
-        outcome.windows += len(chunk)
-        outcome.chunks += 1
-        days = sorted({w.day for w in chunk})
-        sites = sorted({w.website_id for w in chunk})
-        log.info(
-            "%s: chunk %d/%d committed: %s, %s..%s, %d windows, %.1fs",
-            vendor.name,
-            number,
-            len(chunks),
-            ", ".join(sites),
-            days[0],
-            days[-1],
-            len(chunk),
-            time.monotonic() - began,
-        )
+    move = explicit is None
+    with Prefetcher(vendor, chunks) as prefetch:
+        for number, chunk in enumerate(chunks, start=1):
+            began = time.monotonic()
+            results = prefetch.results(number - 1)
+            _run(pipeline, vendor.source(chunk, move_positions=move, results=results), vendor.name)
+            prefetch.done(number - 1)
+            outcome.windows += len(chunk)
+            outcome.chunks += 1
+            days = sorted({w.day for w in chunk})
+            sites = sorted({w.website_id for w in chunk})
+            log.info(
+                "%s: chunk %d/%d committed: %s, %s..%s, %d windows, %.1fs",
+                vendor.name,
+                number,
+                len(chunks),
+                ", ".join(sites),
+                days[0],
+                days[-1],
+                len(chunk),
+                time.monotonic() - began,
+            )
+
+
+class Prefetcher:
+    """Fetches the next chunks' windows while dlt loads the current one.
+
+    One pool per vendor account (`workers` calls at once, all resources together) with a
+    lookahead of `LOOKAHEAD` chunks, so memory stays bounded however long the backfill.
+    """
+
+    LOOKAHEAD = 2
+
+    def __init__(self, vendor: Vendor, chunks: list[list[Window]]) -> None:
+        self.vendor = vendor
+        self.chunks = chunks
+        self.pool = ThreadPoolExecutor(vendor.tuning.workers, thread_name_prefix="prefetch")
+        self.futures: dict[int, dict[Window, Future[Fetched]]] = {}
+
+    def results(self, index: int) -> dict[Window, Future[Fetched]]:
+        for ahead in range(index, min(index + 1 + self.LOOKAHEAD, len(self.chunks))):
+            if ahead not in self.futures:
+                self.futures[ahead] = {
+                    w: self.pool.submit(self.vendor.fetch, w) for w in self.chunks[ahead]
+                }
+        return self.futures[index]
+
+    def done(self, index: int) -> None:
+        self.futures.pop(index, None)
+
+    def __enter__(self) -> Prefetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for futures in self.futures.values():
+            for future in futures.values():
+                future.cancel()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run(pipeline: dlt.Pipeline, source: object, vendor: str) -> None:

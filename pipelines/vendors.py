@@ -24,13 +24,15 @@ from pipelines.config import (
 )
 from sources._http import ConfigurationError, VendorAPIError
 from sources._pacing import RateLimitPacer
+from sources._resources import Fetched, Results
 from sources._windows import Window, check_timezone
-from sources.mouseflow import MouseflowClient, mouseflow_source
+from sources.mouseflow import MouseflowClient, mouseflow_fetchers, mouseflow_source
 from sources.mouseflow import settings as mf
 from sources.pagesense import (
     PageSenseClient,
     TokenManager,
     fetch_definitions,
+    pagesense_fetchers,
     pagesense_source,
 )
 from sources.pagesense import settings as ps
@@ -54,11 +56,14 @@ class Vendor(Protocol):
 
     def websites(self) -> list[Website]: ...
 
+    def fetch(self, window: Window) -> Fetched: ...
+
     def source(
         self,
         windows: Sequence[Window],
         websites: Sequence[Website] | None = None,
         move_positions: bool = True,
+        results: Results | None = None,
     ) -> DltSource: ...
 
     def close(self) -> None: ...
@@ -82,6 +87,7 @@ class MouseflowVendor:
             max_page_size=cfg.max_page_size,
             policy=cfg.tuning.policy(),
         )
+        self.fetchers = mouseflow_fetchers(self.client, cfg.timezone)
 
     def websites(self) -> list[Website]:
         listed = [site["id"] for site in self.client.websites()]
@@ -96,11 +102,15 @@ class MouseflowVendor:
             details = list(pool.map(self.client.website, wanted))
         return [Website(d["id"], self.cfg.timezone, d) for d in details]
 
+    def fetch(self, window: Window) -> Fetched:
+        return self.fetchers[window.resource](window)
+
     def source(
         self,
         windows: Sequence[Window],
         websites: Sequence[Website] | None = None,
         move_positions: bool = True,
+        results: Results | None = None,
     ) -> DltSource:
         return mouseflow_source(
             self.client,
@@ -109,6 +119,7 @@ class MouseflowVendor:
             websites=None if websites is None else [w.detail for w in websites],
             move_positions=move_positions,
             workers=self.tuning.workers,
+            results=results,
         )
 
     def close(self) -> None:
@@ -135,6 +146,7 @@ class PageSenseVendor:
             policy=cfg.tuning.policy(),
         )
         self.definitions: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self.fetchers = pagesense_fetchers(self.client, self.definitions)
 
     def websites(self) -> list[Website]:
         listed = {site["id"]: site for site in self.client.websites()}
@@ -158,13 +170,18 @@ class PageSenseVendor:
         with ThreadPoolExecutor(self.tuning.workers) as pool:
             found = pool.map(lambda site: fetch_definitions(self.client, site.website_id), sites)
             self.definitions = {s.website_id: d for s, d in zip(sites, found, strict=True)}
+        self.fetchers = pagesense_fetchers(self.client, self.definitions)
         return sites
+
+    def fetch(self, window: Window) -> Fetched:
+        return self.fetchers[window.resource](window)
 
     def source(
         self,
         windows: Sequence[Window],
         websites: Sequence[Website] | None = None,
         move_positions: bool = True,
+        results: Results | None = None,
     ) -> DltSource:
         return pagesense_source(
             self.client,
@@ -173,6 +190,7 @@ class PageSenseVendor:
             websites=None if websites is None else [w.detail for w in websites],
             move_positions=move_positions,
             workers=self.tuning.workers,
+            results=results,
         )
 
     def close(self) -> None:

@@ -65,7 +65,8 @@ class WindowList:
 class RetryPolicy:
     """How hard to try: attempts per request, backoff shape, and total waiting per run."""
 
-    max_attempts: int = 8
+    max_attempts: int = 8  # failures per request: 5xx, timeouts, resets, 429s without a hint
+    max_throttled: int = 20  # 429s that say when to come back (Retry-After / reset)
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     max_total_wait: float = 900.0
@@ -187,9 +188,8 @@ class ApiClient:
     def get_json(self, call: Call) -> Any:
         """The decoded JSON answer to `call`, retried as the policy allows."""
         refreshed = False
-        attempt = 0
+        failures = throttled = 0
         while True:
-            attempt += 1
             self.pacer.acquire()
             try:
                 response = self._send(call)
@@ -205,9 +205,8 @@ class ApiClient:
                 if status == 200:
                     return self._decode(call, response)
                 if status == 401 and self._on_unauthorized is not None and not refreshed:
-                    refreshed = True
+                    refreshed = True  # a token refresh is not a failed attempt
                     self._on_unauthorized(response.request)
-                    attempt -= 1  # a token refresh is not a failed attempt
                     continue
                 if status not in RETRYABLE_STATUS:
                     raise call.error(self.vendor, _status_reason(status), status=status)
@@ -215,14 +214,21 @@ class ApiClient:
                 delay_hint = retry_after_seconds(response.headers.get("Retry-After"))
                 if delay_hint is None and status == 429:
                     delay_hint = self.pacer.retry_delay(response)
-            if attempt >= self.policy.max_attempts:
+            # A 429 that says when to come back is the vendor pacing us, not a failure:
+            # it has its own, larger cap; everything else counts against max_attempts.
+            if status == 429 and delay_hint is not None:
+                throttled += 1
+            else:
+                failures += 1
+            attempts = failures + throttled
+            if failures >= self.policy.max_attempts or throttled >= self.policy.max_throttled:
                 raise call.error(
                     self.vendor,
-                    f"{reason}; gave up after {attempt} attempts",
+                    f"{reason}; gave up after {attempts} attempts",
                     status=status,
                     retryable=True,
                 )
-            delay = delay_hint if delay_hint is not None else self._backoff(attempt)
+            delay = delay_hint if delay_hint is not None else self._backoff(max(failures, 1))
             if not self.budget.take(delay):
                 raise call.error(
                     self.vendor,
@@ -237,7 +243,7 @@ class ApiClient:
                 call.endpoint,
                 call.window or "",
                 reason,
-                attempt,
+                attempts,
                 delay,
             )
             self._sleep(delay)

@@ -7,8 +7,8 @@ the window's position in the source state, which is committed with the same load
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +46,9 @@ def positions_of(source_state: dict[str, Any]) -> dict[str, dict[str, str]]:
     return source_state.setdefault("positions", {})  # type: ignore[no-any-return]
 
 
+Results = Mapping[Window, "Future[Fetched]"]
+
+
 def windowed_resource(
     name: str,
     windows: Sequence[Window],
@@ -53,11 +56,16 @@ def windowed_resource(
     *,
     move_positions: bool,
     workers: int,
+    results: Results | None = None,
     **hints: Any,
 ) -> DltResource:
-    """A merge resource over `windows` whose re-fetched days replace the old ones."""
+    """A merge resource over `windows` whose re-fetched days replace the old ones.
+
+    `results` holds windows already being fetched (the run loop fetches the next chunks
+    while dlt loads this one); windows not in it are fetched here, `workers` at a time.
+    """
     return dlt.resource(
-        _windowed(list(windows), fetch, move_positions, workers),
+        _windowed(list(windows), fetch, move_positions, workers, results or {}),
         name=name,
         write_disposition="merge",
         merge_key=DAY_KEY,
@@ -84,9 +92,10 @@ def _windowed(
     fetch: Callable[[Window], Fetched],
     move_positions: bool,
     workers: int,
+    results: Results,
 ) -> Iterator[Any]:
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        futures = [pool.submit(fetch, window) for window in windows]
+        futures = [results.get(w) or pool.submit(fetch, w) for w in windows]
         try:
             for window, future in zip(windows, futures, strict=True):
                 items, audit = future.result()

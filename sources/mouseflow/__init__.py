@@ -21,6 +21,7 @@ from dlt.extract.resource import DltResource
 from sources._arrow import RowShapeError, rows_to_table
 from sources._resources import (
     Fetched,
+    Results,
     audit,
     is_count,
     ns_utc,
@@ -67,18 +68,13 @@ def mouseflow_source(
     websites: Sequence[dict[str, Any]] | None = None,
     move_positions: bool = True,
     workers: int = 4,
+    results: Results | None = None,
 ) -> list[DltResource]:
     """Resources for `windows`; `websites` (details with `domains`) are loaded when given."""
     resources: list[DltResource] = []
     if websites is not None:
         resources.append(websites_resource(list(websites), timezone_name))
-    fetchers: dict[str, Callable[[Window], Fetched]] = {
-        "recordings": partial(_fetch_recordings, client, timezone_name),
-        "pages": partial(_fetch_pages, client),
-        "funnel_steps": partial(_fetch_funnel_steps, client),
-        "forms": partial(_fetch_forms, client),
-        "feedback": partial(_fetch_feedback, client),
-    }
+    fetchers = mouseflow_fetchers(client, timezone_name)
     hints: dict[str, dict[str, Any]] = {
         "recordings": {
             "primary_key": ["website_id", "id"],
@@ -104,10 +100,24 @@ def mouseflow_source(
                 fetchers[name],
                 move_positions=move_positions,
                 workers=workers,
+                results=results,
                 **hints[name],
             )
         )
     return resources
+
+
+def mouseflow_fetchers(
+    client: MouseflowClient, timezone_name: str
+) -> dict[str, Callable[[Window], Fetched]]:
+    """How each windowed resource fetches one window (thread-safe; no dlt inside)."""
+    return {
+        "recordings": partial(_fetch_recordings, client, timezone_name),
+        "pages": partial(_fetch_pages, client),
+        "funnel_steps": partial(_fetch_funnel_steps, client),
+        "forms": partial(_fetch_forms, client),
+        "feedback": partial(_fetch_feedback, client),
+    }
 
 
 def websites_resource(websites: list[dict[str, Any]], timezone_name: str) -> DltResource:
@@ -216,4 +226,4 @@ def _fetch_feedback(client: MouseflowClient, window: Window) -> Fetched:
     return with_window(window, rows), audit(window, len(rows), len(rows))
 
 
-__all__ = ["MouseflowClient", "mouseflow_source", "positions_of"]
+__all__ = ["MouseflowClient", "mouseflow_fetchers", "mouseflow_source", "positions_of"]

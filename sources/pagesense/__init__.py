@@ -21,6 +21,7 @@ from dlt.extract.resource import DltResource
 from sources._arrow import RowShapeError, rows_to_table
 from sources._resources import (
     Fetched,
+    Results,
     audit,
     ns_utc,
     shape_error,
@@ -64,6 +65,7 @@ def pagesense_source(
     websites: Sequence[dict[str, Any]] | None = None,
     move_positions: bool = True,
     workers: int = 4,
+    results: Results | None = None,
 ) -> list[DltResource]:
     """Resources for `windows`; websites and definitions are loaded when `websites` is given."""
     resources: list[DltResource] = []
@@ -74,15 +76,7 @@ def pagesense_source(
             )
         )
         resources += [definitions_resource(kind, definitions) for kind in settings.DEFINITIONS]
-    fetchers: dict[str, Callable[[Window], Fetched]] = {
-        "recordings": partial(_fetch_recordings, client),
-        "heatmaps": partial(_fetch_heatmaps, client),
-        "funnel_steps": partial(_fetch_funnel_steps, client, definitions),
-        "forms": partial(_fetch_forms, client, definitions),
-        "reports": partial(_fetch_reports, client),
-        "goal_conversions": partial(_fetch_goal_conversions, client, definitions),
-        "test_results": partial(_fetch_test_results, client, definitions),
-    }
+    fetchers = pagesense_fetchers(client, definitions)
     hints: dict[str, dict[str, Any]] = {
         "recordings": {
             "primary_key": ["website_id", "id"],
@@ -105,10 +99,26 @@ def pagesense_source(
                     fetchers[name],
                     move_positions=move_positions,
                     workers=workers,
+                    results=results,
                     **hints[name],
                 )
             )
     return resources
+
+
+def pagesense_fetchers(
+    client: PageSenseClient, definitions: Definitions
+) -> dict[str, Callable[[Window], Fetched]]:
+    """How each windowed resource fetches one window (thread-safe; no dlt inside)."""
+    return {
+        "recordings": partial(_fetch_recordings, client),
+        "heatmaps": partial(_fetch_heatmaps, client),
+        "funnel_steps": partial(_fetch_funnel_steps, client, definitions),
+        "forms": partial(_fetch_forms, client, definitions),
+        "reports": partial(_fetch_reports, client),
+        "goal_conversions": partial(_fetch_goal_conversions, client, definitions),
+        "test_results": partial(_fetch_test_results, client, definitions),
+    }
 
 
 def definitions_resource(kind: str, definitions: Definitions) -> DltResource:
@@ -295,4 +305,10 @@ def _fetch_test_results(
     return with_window(window, rows), audit(window, len(rows), len(rows))
 
 
-__all__ = ["PageSenseClient", "TokenManager", "fetch_definitions", "pagesense_source"]
+__all__ = [
+    "PageSenseClient",
+    "TokenManager",
+    "fetch_definitions",
+    "pagesense_fetchers",
+    "pagesense_source",
+]

@@ -159,7 +159,7 @@ def test_throttling_and_resets_cost_at_most_1_6x_the_logical_calls(
     # ~500 logical calls: 30% answered 429 with Retry-After 0-2 s, 5% connection resets.
     # Each call then takes 1 / 0.65 = 1.54 attempts on average.
     mouseflow_only(monkeypatch)
-    monkeypatch.setenv("SOURCES__MOUSEFLOW__WORKERS", "8")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__WORKERS", "16")
     sandbox.faults.add(
         Fault(
             "429-retry-after", vendor="mouseflow", probability=0.3, retry_after=0, retry_after_max=2
