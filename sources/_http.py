@@ -187,6 +187,16 @@ class ApiClient:
 
     def get_json(self, call: Call) -> Any:
         """The decoded JSON answer to `call`, retried as the policy allows."""
+        body = self.get_bytes(call)
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise call.error(
+                self.vendor, f"malformed JSON ({exc.msg} at byte {exc.pos})", status=200
+            ) from None
+
+    def get_bytes(self, call: Call) -> bytes:
+        """The raw JSON body of a 200 answer to `call`, retried as the policy allows."""
         refreshed = False
         failures = throttled = 0
         while True:
@@ -258,16 +268,11 @@ class ApiClient:
         with self._rng_lock:
             return self.policy.backoff(attempt, self._rng)
 
-    def _decode(self, call: Call, response: httpx.Response) -> Any:
+    def _decode(self, call: Call, response: httpx.Response) -> bytes:
         content_type = response.headers.get("Content-Type", "")
         if "html" in content_type.lower():
             raise call.error(self.vendor, "answered HTML instead of JSON", status=200)
-        try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise call.error(
-                self.vendor, f"malformed JSON ({exc.msg} at byte {exc.pos})", status=200
-            ) from None
+        return response.content
 
 
 def _status_reason(status: int) -> str:

@@ -18,7 +18,7 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from sources._arrow import RowShapeError, rows_to_table
+from sources._arrow import RowShapeError, finish
 from sources._resources import (
     Fetched,
     Results,
@@ -34,29 +34,8 @@ from sources._resources import (
 from sources._timestamps import ns_to_datetime, parse_instant_ns
 from sources._windows import Window
 from sources.mouseflow import settings
-from sources.mouseflow.client import MouseflowClient
+from sources.mouseflow.client import RECORDING_TYPES, MouseflowClient
 from sources.mouseflow.settings import VENDOR
-
-RECORDING_TYPES: dict[str, pa.DataType] = {
-    "id": pa.string(),
-    "token": pa.string(),
-    "duration": pa.int64(),
-    "pages": pa.int64(),
-    "country": pa.string(),
-    "city": pa.string(),
-    "device": pa.string(),
-    "browser": pa.string(),
-    "os": pa.string(),
-    "referrerType": pa.string(),
-    "entryPage": pa.string(),
-    "tags": pa.list_(pa.string()),
-    "variables": pa.list_(pa.string()),
-    "watched": pa.bool_(),
-    "starred": pa.bool_(),
-    "lng": pa.float64(),
-    "lat": pa.float64(),
-    "visitorId": pa.string(),
-}
 
 
 @dlt.source(name=VENDOR, max_table_nesting=0)
@@ -135,20 +114,17 @@ def websites_resource(websites: list[dict[str, Any]], timezone_name: str) -> Dlt
 
 
 def _fetch_recordings(client: MouseflowClient, tz: str, window: Window) -> Fetched:
-    answer = client.recordings(window.website_id, window.day)
+    rows, count = client.recordings(window.website_id, window.day)
     constants = {
-        "website_id": window.website_id,
-        "day": pa.array([window.day] * len(answer.rows), type=pa.date32()),
+        "website_id": pa.array([window.website_id] * rows.num_rows, pa.string()),
+        "day": pa.array([window.day] * rows.num_rows, type=pa.date32()),
     }
-    parse = partial(parse_instant_ns, naive_tz=tz)
     try:
-        table = rows_to_table(
-            answer.rows, RECORDING_TYPES, {"created": parse, "lastActivity": parse}, constants
-        )
+        table = finish(rows, RECORDING_TYPES, ("created", "lastActivity"), constants, tz)
     except RowShapeError as exc:
         raise shape_error(VENDOR, settings.RECORDINGS, window, exc) from None
     items = [table] if table.num_rows else []
-    return items, audit(window, answer.expected, table.num_rows)
+    return items, audit(window, count, table.num_rows)
 
 
 def _fetch_pages(client: MouseflowClient, window: Window) -> Fetched:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import httpx
+import orjson
+import pyarrow as pa
 
+from sources._arrow import RowShapeError, check_ids, list_schema, read_page, rows_of, scalar
 from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError, WindowList
 from sources._windows import mouseflow_params
 from sources.mouseflow import settings
@@ -54,11 +59,15 @@ class MouseflowClient:
         return body
 
     # -- windows ---------------------------------------------------------------------------
-    def recordings(self, website_id: str, day: date) -> WindowList:
-        return self._complete_list(settings.RECORDINGS, website_id, day, "recordings", "id")
+    def recordings(self, website_id: str, day: date) -> tuple[pa.Table, int]:
+        """The window's recordings as an Arrow table (the fast path) and Mouseflow's count."""
+        return self._complete_list(settings.RECORDINGS, website_id, day, _recordings_page)
 
     def pages(self, website_id: str, day: date) -> WindowList:
-        return self._complete_list(settings.PAGELIST, website_id, day, "pages", "displayUrl")
+        rows, count = self._complete_list(
+            settings.PAGELIST, website_id, day, partial(_json_page, "pages", "displayUrl")
+        )
+        return WindowList(rows, count)
 
     def funnels(self, website_id: str, day: date) -> list[dict[str, Any]]:
         call = self._call(settings.FUNNELS, website_id, day)
@@ -99,34 +108,85 @@ class MouseflowClient:
         )
 
     def _complete_list(
-        self, endpoint: str, website_id: str, day: date, key: str, id_field: str
-    ) -> WindowList:
+        self, endpoint: str, website_id: str, day: date, decode: Decoder
+    ) -> tuple[Any, int]:
         """A window's whole list: Mouseflow has no offset, so ask again with a larger limit."""
         limit = self.page_size
         while True:
             call = self._call(endpoint, website_id, day, limit)
-            body = self.http.get_json(call)
-            rows = _rows(call, body, key, id_field)
-            count = body.get("count")
+            body = self.http.get_bytes(call)
+            try:
+                rows, received, count = decode(body)
+            except RowShapeError as exc:
+                raise call.error(VENDOR, str(exc), status=200) from None
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                raise call.error(VENDOR, "answer without a whole-number `count`")
-            if len(rows) > count:
-                raise call.error(VENDOR, f"{len(rows)} rows but `count` says {count}")
-            if len(rows) == count:
-                return WindowList(rows, count)
-            if len(rows) < limit:
+                raise call.error(VENDOR, "answer without a whole-number `count`", status=200)
+            if received > count:
+                raise call.error(VENDOR, f"{received} rows but `count` says {count}", status=200)
+            if received == count:
+                return rows, count
+            if received < limit:
                 raise call.error(
                     VENDOR,
-                    f"incomplete window: {len(rows)} of {count} rows came back for "
+                    f"incomplete window: {received} of {count} rows came back for "
                     f"limit={limit}; the API caps the list below the window's size",
+                    status=200,
                 )
             if limit >= self.max_page_size:
                 raise call.error(
                     VENDOR,
                     f"incomplete window: {count} rows exceed the largest page "
                     f"({self.max_page_size}) and Mouseflow lists have no offset",
+                    status=200,
                 )
             limit = min(max(count, limit + 1), self.max_page_size)
+
+
+Decoder = Callable[[bytes], tuple[Any, int, Any]]  # body -> (rows, received, count)
+
+RECORDING_TYPES: dict[str, pa.DataType] = {
+    "id": pa.string(),
+    "token": pa.string(),
+    "created": pa.string(),
+    "lastActivity": pa.string(),
+    "duration": pa.int64(),
+    "pages": pa.int64(),
+    "country": pa.string(),
+    "city": pa.string(),
+    "device": pa.string(),
+    "browser": pa.string(),
+    "os": pa.string(),
+    "referrerType": pa.string(),
+    "entryPage": pa.string(),
+    "tags": pa.list_(pa.string()),
+    "variables": pa.list_(pa.string()),
+    "watched": pa.bool_(),
+    "starred": pa.bool_(),
+    "lng": pa.float64(),
+    "lat": pa.float64(),
+    "visitorId": pa.string(),
+}
+RECORDINGS_SCHEMA = list_schema("recordings", RECORDING_TYPES, count=pa.int64())
+
+
+def _recordings_page(body: bytes) -> tuple[pa.Table, int, Any]:
+    page = read_page(body, RECORDINGS_SCHEMA)
+    rows = rows_of(page, "recordings")
+    check_ids(rows, "id")
+    return rows, rows.num_rows, scalar(page, "count")
+
+
+def _json_page(key: str, id_field: str, body: bytes) -> tuple[list[dict[str, Any]], int, Any]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise RowShapeError(f"malformed JSON ({exc.msg} at byte {exc.pos})") from None
+    call = Call("", "")
+    try:
+        rows = _rows(call, document, key, id_field)
+    except VendorAPIError as exc:
+        raise RowShapeError(exc.reason) from None
+    return rows, len(rows), document.get("count")
 
 
 def _rows(call: Call, body: Any, key: str | None, id_field: str) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from sources._arrow import RowShapeError, rows_to_table
+from sources._arrow import RowShapeError, finish
 from sources._resources import (
     Fetched,
     Results,
@@ -29,31 +29,13 @@ from sources._resources import (
     windowed_resource,
     with_window,
 )
-from sources._timestamps import parse_instant_ns
 from sources._windows import Window
 from sources.pagesense import settings
-from sources.pagesense.client import PageSenseClient, TokenManager
+from sources.pagesense.client import RECORDING_TYPES, PageSenseClient, TokenManager
 from sources.pagesense.settings import VENDOR
 
 # website_id -> kind ("funnels", "forms", "goals", "tests") -> definitions
 Definitions = Mapping[str, Mapping[str, list[dict[str, Any]]]]
-
-RECORDING_TYPES: dict[str, pa.DataType] = {
-    "id": pa.string(),
-    "visitor_id": pa.string(),
-    "session_duration": pa.int64(),
-    "page_views": pa.int64(),
-    "device": pa.string(),
-    "browser": pa.string(),
-    "os": pa.string(),
-    "country": pa.string(),
-    "city": pa.string(),
-    "traffic_source": pa.string(),
-    "converted": pa.bool_(),
-    "rage_clicks": pa.int64(),
-    "dead_clicks": pa.int64(),
-    "recording_url": pa.string(),
-}
 
 
 @dlt.source(name=VENDOR, max_table_nesting=0)
@@ -143,23 +125,17 @@ def fetch_definitions(client: PageSenseClient, website_id: str) -> dict[str, lis
 
 
 def _fetch_recordings(client: PageSenseClient, window: Window) -> Fetched:
-    answer = client.recordings(window.website_id, window.day)
+    rows, total = client.recordings(window.website_id, window.day)
     constants = {
-        "website_id": window.website_id,
-        "day": pa.array([window.day] * len(answer.rows), type=pa.date32()),
+        "website_id": pa.array([window.website_id] * rows.num_rows, pa.string()),
+        "day": pa.array([window.day] * rows.num_rows, type=pa.date32()),
     }
     try:
-        table = rows_to_table(
-            answer.rows,
-            RECORDING_TYPES,
-            {"timestamp": parse_instant_ns},
-            constants,
-            json_fields=("errors",),
-        )
+        table = finish(rows, RECORDING_TYPES, ("timestamp",), constants)
     except RowShapeError as exc:
         raise shape_error(VENDOR, settings.RECORDINGS, window, exc) from None
     items = [table] if table.num_rows else []
-    return items, audit(window, answer.expected, table.num_rows)
+    return items, audit(window, total, table.num_rows)
 
 
 def _fetch_heatmaps(client: PageSenseClient, window: Window) -> Fetched:

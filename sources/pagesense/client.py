@@ -7,11 +7,14 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import httpx
 import orjson
+import pyarrow as pa
 
+from sources._arrow import RowShapeError, check_ids, list_schema, read_page, rows_of, scalar
 from sources._http import (
     ApiClient,
     Call,
@@ -150,16 +153,27 @@ class PageSenseClient:
         self.tokens.close()
 
     def websites(self) -> list[dict[str, Any]]:
-        return self._paged(settings.WEBSITES, None, None, "websites").rows
+        return self._rows(settings.WEBSITES, None, None, "websites").rows
 
     def definitions(self, website_id: str, kind: str) -> list[dict[str, Any]]:
-        return self._paged(settings.DEFINITIONS[kind], website_id, None, kind).rows
+        return self._rows(settings.DEFINITIONS[kind], website_id, None, kind).rows
 
-    def recordings(self, website_id: str, day: date) -> WindowList:
-        return self._paged(settings.RECORDINGS, website_id, day, "recordings")
+    def recordings(self, website_id: str, day: date) -> tuple[pa.Table, int]:
+        """The window's recordings as one Arrow table (the fast path) and the total."""
+        answer = self._paged(settings.RECORDINGS, website_id, day, "recordings", _arrow_page)
+        tables = [t for t in answer.rows if t.num_rows]
+        if not tables:
+            return pa.table({}), answer.expected
+        return pa.concat_tables(tables, promote_options="permissive"), answer.expected
 
     def heatmaps(self, website_id: str, day: date) -> WindowList:
-        return self._paged(settings.HEATMAPS, website_id, day, "heatmaps")
+        return self._rows(settings.HEATMAPS, website_id, day, "heatmaps")
+
+    def _rows(
+        self, endpoint: str, website_id: str | None, day: date | None, key: str
+    ) -> WindowList:
+        answer = self._paged(endpoint, website_id, day, key)
+        return WindowList([row for page in answer.rows for row in page], answer.expected)
 
     def funnel_data(self, website_id: str, funnel_id: str, day: date) -> dict[str, Any]:
         return self._object(settings.FUNNEL_DATA, website_id, day, "funnel", funnel_id=funnel_id)
@@ -217,26 +231,43 @@ class PageSenseClient:
         return value
 
     def _paged(
-        self, endpoint: str, website_id: str | None, day: date | None, key: str
+        self,
+        endpoint: str,
+        website_id: str | None,
+        day: date | None,
+        key: str,
+        decode: Decoder | None = None,
     ) -> WindowList:
-        """Every page of a list, in order; the pagination total must match what came back."""
-        rows: list[dict[str, Any]] = []
+        """Every page of a list, in order; the pagination total must match what came back.
+
+        `decode` turns a page's body into (rows, ids, pagination); the default keeps rows as
+        dicts, `_arrow_page` as Arrow tables (then `rows` holds one table per page).
+        """
+        decode = decode or partial(_json_page, key)
+        pages: list[Any] = []
+        received = 0
         seen: set[str] = set()
         total: int | None = None
         while True:
             call = self._call(
-                endpoint, website_id, day, {"limit": self.page_size, "offset": len(rows)}, {}
+                endpoint, website_id, day, {"limit": self.page_size, "offset": received}, {}
             )
-            body = self.http.get_json(call)
-            items = body.get(key) if isinstance(body, dict) else None
-            if not isinstance(items, list):
-                raise call.error(VENDOR, f"`{key}` is not a list", status=200)
-            _check_ids(call, items, seen)
-            pagination = body.get("pagination")
+            try:
+                rows, ids, pagination = decode(self.http.get_bytes(call))
+            except RowShapeError as exc:
+                raise call.error(VENDOR, str(exc), status=200) from None
+            for ident in ids:
+                if ident in seen:
+                    raise call.error(
+                        VENDOR, f"duplicate `id` {ident!r} (a repeated page?)", status=200
+                    )
+                seen.add(ident)
+            pages.append(rows)
+            received += len(ids)
             if pagination is None:
-                if rows:
+                if len(pages) > 1:
                     raise call.error(VENDOR, "a later page came without `pagination`", status=200)
-                return WindowList(items, len(items))  # no pagination object: complete
+                return WindowList(pages, received)  # no pagination object: complete
             page_total = pagination.get("total") if isinstance(pagination, dict) else None
             if not isinstance(page_total, int) or isinstance(page_total, bool) or page_total < 0:
                 raise call.error(VENDOR, "`pagination.total` is not a count", status=200)
@@ -247,29 +278,70 @@ class PageSenseClient:
                     status=200,
                 )
             total = page_total
-            if not items and len(rows) < total:
+            if not ids and received < total:
                 raise call.error(
                     VENDOR,
-                    f"empty page at offset {len(rows)} but `pagination.total` is {total}",
+                    f"empty page at offset {received} but `pagination.total` is {total}",
                     status=200,
                 )
-            rows.extend(items)
-            if len(rows) >= total:
+            if received >= total:
                 break
-        if len(rows) != total:
+        if received != total:
             raise call.error(
-                VENDOR, f"{len(rows)} rows received but `pagination.total` is {total}", status=200
+                VENDOR, f"{received} rows received but `pagination.total` is {total}", status=200
             )
-        return WindowList(rows, total)
+        return WindowList(pages, total)
 
 
-def _check_ids(call: Call, items: list[Any], seen: set[str]) -> None:
+Decoder = Callable[[bytes], tuple[Any, list[str], Any]]  # body -> (rows, ids, pagination)
+
+RECORDING_TYPES: dict[str, pa.DataType] = {
+    "id": pa.string(),
+    "visitor_id": pa.string(),
+    "session_duration": pa.int64(),
+    "page_views": pa.int64(),
+    "device": pa.string(),
+    "browser": pa.string(),
+    "os": pa.string(),
+    "country": pa.string(),
+    "city": pa.string(),
+    "traffic_source": pa.string(),
+    "converted": pa.bool_(),
+    "errors": pa.list_(
+        pa.struct([("type", pa.string()), ("message", pa.string()), ("timestamp", pa.int64())])
+    ),
+    "rage_clicks": pa.int64(),
+    "dead_clicks": pa.int64(),
+    "recording_url": pa.string(),
+    "timestamp": pa.string(),
+}
+RECORDINGS_SCHEMA = list_schema(
+    "recordings", RECORDING_TYPES, pagination=pa.struct([("total", pa.int64())])
+)
+
+
+def _json_page(key: str, body: bytes) -> tuple[list[dict[str, Any]], list[str], Any]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise RowShapeError(f"malformed JSON ({exc.msg} at byte {exc.pos})") from None
+    items = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise RowShapeError(f"`{key}` is not a list")
+    ids = []
     for item in items:
         if not isinstance(item, dict):
-            raise call.error(VENDOR, "a list item is not an object", status=200)
+            raise RowShapeError("a list item is not an object")
         ident = item.get("id")
         if not isinstance(ident, str) or not ident:
-            raise call.error(VENDOR, "a row has a null or non-text `id`", status=200)
-        if ident in seen:
-            raise call.error(VENDOR, f"duplicate `id` {ident!r} (a repeated page?)", status=200)
-        seen.add(ident)
+            raise RowShapeError("a row has a null or non-text `id`")
+        ids.append(ident)
+    return items, ids, document.get("pagination")
+
+
+def _arrow_page(body: bytes) -> tuple[pa.Table, list[str], Any]:
+    page = read_page(body, RECORDINGS_SCHEMA)
+    rows = rows_of(page, "recordings")
+    check_ids(rows, "id")
+    ids = rows.column("id").to_pylist() if rows.num_rows else []
+    return rows, ids, scalar(page, "pagination")
