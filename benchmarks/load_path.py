@@ -109,10 +109,14 @@ def main() -> None:
     prepare_dlt_environment()
     pages, windows = recorded_pages(args.rows)
     rows = sum(orjson.loads(body)["count"] for body in pages.values())
+    runs = []
+    for _ in range(3):  # the median of three: this machine's timings wander
+        with tempfile.TemporaryDirectory() as tmp:
+            runs.append(pageflow_path(Path(tmp), pages, windows))
+    seconds = sorted(runs)[1]
+    ours = rows / seconds
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        seconds = pageflow_path(folder, pages, windows)
-        ours = rows / seconds
         d_seconds, d_rows = default_path(folder, pages, args.default_rows)
         theirs = d_rows / d_seconds
     print(

@@ -57,6 +57,8 @@ def windowed_resource(
     move_positions: bool,
     workers: int,
     results: Results | None = None,
+    unique_in_chunk: str | None = None,
+    vendor: str = "",
     **hints: Any,
 ) -> DltResource:
     """A merge resource over `windows` whose re-fetched days replace the old ones.
@@ -64,13 +66,20 @@ def windowed_resource(
     `results` holds windows already being fetched (the run loop fetches the next chunks
     while dlt loads this one); windows not in it are fetched here, `workers` at a time.
     """
-    return dlt.resource(
-        _windowed(list(windows), fetch, move_positions, workers, results or {}),
+    resource = dlt.resource(
+        _windowed(
+            list(windows), fetch, move_positions, workers, results or {}, unique_in_chunk, vendor
+        ),
         name=name,
         write_disposition="merge",
         merge_key=DAY_KEY,
         **hints,
     )
+    if unique_in_chunk:
+        # every id was checked unique across the chunk's windows (see _windowed), so dlt's
+        # merge may skip its own de-duplication: the costliest part of loading recordings
+        resource.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
+    return resource
 
 
 def variant(rows: list[dict[str, Any]], table: str, primary_key: list[str]) -> Any:
@@ -93,12 +102,17 @@ def _windowed(
     move_positions: bool,
     workers: int,
     results: Results,
+    unique_in_chunk: str | None,
+    vendor: str,
 ) -> Iterator[Any]:
+    seen: set[Any] = set()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
         futures = [results.get(w) or pool.submit(fetch, w) for w in windows]
         try:
             for window, future in zip(windows, futures, strict=True):
                 items, audit = future.result()
+                if unique_in_chunk:
+                    _check_unique(vendor, window, items, unique_in_chunk, seen)
                 yield from items
                 yield dlt.mark.with_hints(audit, AUDIT_HINTS, create_table_variant=True)
                 if move_positions:
@@ -107,6 +121,25 @@ def _windowed(
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _check_unique(
+    vendor: str, window: Window, items: list[Any], column: str, seen: set[Any]
+) -> None:
+    """A row id this chunk already loaded from another window would be a duplicate."""
+    for table in items:
+        ids = table.column(column).to_pylist()
+        repeated = seen.intersection(ids)
+        if repeated:
+            raise VendorAPIError(
+                vendor,
+                window.resource,
+                f"`{column}` {sorted(repeated)[0]!r} came in two windows of one run",
+                website_id=window.website_id,
+                window=window.day.isoformat(),
+                status=200,
+            )
+        seen.update(ids)
 
 
 def _advance(window: Window) -> None:

@@ -80,6 +80,8 @@ def mouseflow_source(
                 move_positions=move_positions,
                 workers=workers,
                 results=results,
+                unique_in_chunk="id" if name == "recordings" else None,
+                vendor=VENDOR,
                 **hints[name],
             )
         )

@@ -82,6 +82,8 @@ def pagesense_source(
                     move_positions=move_positions,
                     workers=workers,
                     results=results,
+                    unique_in_chunk="id" if name == "recordings" else None,
+                    vendor=VENDOR,
                     **hints[name],
                 )
             )
