@@ -56,7 +56,7 @@ def mouseflow_source(
     fetchers = mouseflow_fetchers(client, timezone_name)
     hints: dict[str, dict[str, Any]] = {
         "recordings": {
-            "primary_key": ["website_id", "id"],
+            # replaced per (website_id, day): see the README ("recordings and merges")
             "columns": {
                 "created": ns_utc(),
                 "last_activity": ns_utc(),

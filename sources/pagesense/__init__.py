@@ -61,7 +61,7 @@ def pagesense_source(
     fetchers = pagesense_fetchers(client, definitions)
     hints: dict[str, dict[str, Any]] = {
         "recordings": {
-            "primary_key": ["website_id", "id"],
+            # replaced per (website_id, day): see the README ("recordings and merges")
             "columns": {"timestamp": ns_utc(), "day": {"data_type": "date"}},
         },
         "heatmaps": {"primary_key": ["website_id", "day", "heatmap_id"]},

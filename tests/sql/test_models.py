@@ -381,7 +381,7 @@ def test_models_command(isolated: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "no warehouse" in capsys.readouterr().err
     seed(path, RAW)
     assert main(["models", "--warehouse", str(path)]) == 0
-    assert "5 SQL tests passed" in capsys.readouterr().out
+    assert "6 SQL tests passed" in capsys.readouterr().out
 
 
 def test_days_inside_the_lookback_are_provisional(isolated: Path) -> None:

@@ -1,0 +1,71 @@
+"""Peak memory while loading N recordings through the real Mouseflow source into DuckDB.
+
+Pages are served from one recorded 5,000-row page whose ids are rewritten per window, so
+the benchmark itself holds one page, not the backfill. Windows are committed in chunks,
+as the run loop does; memory must stay flat however many recordings go through.
+
+    uv run python benchmarks/memory.py --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from benchmarks.load_path import SITE, pipeline, recorded_pages
+from pipelines.sync import chunk_windows, prepare_dlt_environment
+from sources._windows import Window
+from sources.mouseflow import MouseflowClient, mouseflow_source
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+    prepare_dlt_environment()
+    pages, windows = recorded_pages(5000)
+    template = next(iter(pages.values()))
+    per_page = template.count(b'"id":"')
+    count = max(1, args.rows // per_page)
+    days = [windows[0].day.fromordinal(windows[0].day.toordinal() + n) for n in range(count)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = days.index(__import__("datetime").date.fromisoformat(request.url.params["fromdate"]))
+        body = template.replace(b'"id":"', b'"id":"%05d' % n)
+        return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+
+    client = MouseflowClient(
+        "http://recorded",
+        "b",
+        "b",
+        page_size=10**6,
+        max_page_size=10**6,
+        transport=httpx.MockTransport(handler),
+    )
+    all_windows = [Window(SITE, "recordings", day) for day in days]
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        target = pipeline(Path(tmp), "memory")
+        for chunk in chunk_windows(all_windows, 7):
+            target.run(
+                mouseflow_source(client, chunk, timezone_name="UTC", workers=2),
+                loader_file_format="parquet",
+            )
+    seconds = time.perf_counter() - began
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = count * per_page
+    print(
+        f"loaded {rows:,} recordings in {seconds:.1f}s ({rows / seconds:,.0f} rows/s), "
+        f"peak memory {peak_mb:,.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
