@@ -91,13 +91,7 @@ class MouseflowVendor:
 
     def websites(self) -> list[Website]:
         listed = [site["id"] for site in self.client.websites()]
-        wanted = self.cfg.website_ids or listed
-        unknown = sorted(set(wanted) - set(listed))
-        if unknown:
-            raise ConfigurationError(
-                f"mouseflow: SOURCES__MOUSEFLOW__WEBSITE_IDS names websites this account does "
-                f"not have: {', '.join(unknown)}"
-            )
+        wanted = chosen_websites(self.name, listed, self.cfg.website_ids)
         with ThreadPoolExecutor(self.tuning.workers) as pool:
             details = list(pool.map(self.client.website, wanted))
         return [Website(d["id"], self.cfg.timezone, d) for d in details]
@@ -150,13 +144,7 @@ class PageSenseVendor:
 
     def websites(self) -> list[Website]:
         listed = {site["id"]: site for site in self.client.websites()}
-        wanted = self.cfg.website_ids or list(listed)
-        unknown = sorted(set(wanted) - set(listed))
-        if unknown:
-            raise ConfigurationError(
-                f"pagesense: SOURCES__PAGESENSE__WEBSITE_IDS names websites this account does "
-                f"not have: {', '.join(unknown)}"
-            )
+        wanted = chosen_websites(self.name, list(listed), self.cfg.website_ids)
         sites = []
         for website_id in wanted:
             detail = listed[website_id]
@@ -195,6 +183,17 @@ class PageSenseVendor:
 
     def close(self) -> None:
         self.client.close()
+
+
+def chosen_websites(vendor: str, listed: list[str], configured: list[str]) -> list[str]:
+    """The configured website ids (default: every listed one); unknown ones are an error."""
+    unknown = sorted(set(configured) - set(listed))
+    if unknown:
+        raise ConfigurationError(
+            f"{vendor}: SOURCES__{vendor.upper()}__WEBSITE_IDS names websites this account "
+            f"does not have: {', '.join(unknown)}"
+        )
+    return configured or listed
 
 
 def configured_vendor(name: str) -> Vendor | None:

@@ -82,6 +82,37 @@ def windowed_resource(
     return resource
 
 
+def windowed_resources(
+    vendor: str,
+    windows: Sequence[Window],
+    fetchers: Mapping[str, Callable[[Window], Fetched]],
+    hints: Mapping[str, dict[str, Any]],
+    *,
+    move_positions: bool,
+    workers: int,
+    results: Results | None,
+) -> list[DltResource]:
+    """One windowed resource per resource name (in `fetchers` order) that has windows."""
+    resources = []
+    for name, fetch in fetchers.items():
+        mine = [w for w in windows if w.resource == name]
+        if mine:
+            resources.append(
+                windowed_resource(
+                    name,
+                    mine,
+                    fetch,
+                    move_positions=move_positions,
+                    workers=workers,
+                    results=results,
+                    unique_in_chunk="id" if name == "recordings" else None,
+                    vendor=vendor,
+                    **hints[name],
+                )
+            )
+    return resources
+
+
 def variant(rows: list[dict[str, Any]], table: str, primary_key: list[str]) -> Any:
     """Rows a resource sends to a second day-grain table of its own."""
     return dlt.mark.with_hints(

@@ -28,7 +28,7 @@ from sources._resources import (
     positions_of,
     shape_error,
     variant,
-    windowed_resource,
+    windowed_resources,
     with_window,
 )
 from sources._timestamps import ns_to_datetime, parse_instant_ns
@@ -68,23 +68,15 @@ def mouseflow_source(
         "forms": {"primary_key": ["website_id", "day", "form_id"]},
         "feedback": {"primary_key": ["website_id", "day", "campaign_id"]},
     }
-    for name in settings.WINDOWED_RESOURCES:
-        mine = [w for w in windows if w.resource == name]
-        if not mine:
-            continue
-        resources.append(
-            windowed_resource(
-                name,
-                mine,
-                fetchers[name],
-                move_positions=move_positions,
-                workers=workers,
-                results=results,
-                unique_in_chunk="id" if name == "recordings" else None,
-                vendor=VENDOR,
-                **hints[name],
-            )
-        )
+    resources += windowed_resources(
+        VENDOR,
+        windows,
+        fetchers,
+        hints,
+        move_positions=move_positions,
+        workers=workers,
+        results=results,
+    )
     return resources
 
 

@@ -26,7 +26,7 @@ from sources._resources import (
     ns_utc,
     shape_error,
     variant,
-    windowed_resource,
+    windowed_resources,
     with_window,
 )
 from sources._windows import Window
@@ -71,22 +71,15 @@ def pagesense_source(
         "goal_conversions": {"primary_key": ["website_id", "day", "goal_id"]},
         "test_results": {"primary_key": ["website_id", "day", "test_id", "variation_id"]},
     }
-    for name in settings.WINDOWED_RESOURCES:
-        mine = [w for w in windows if w.resource == name]
-        if mine:
-            resources.append(
-                windowed_resource(
-                    name,
-                    mine,
-                    fetchers[name],
-                    move_positions=move_positions,
-                    workers=workers,
-                    results=results,
-                    unique_in_chunk="id" if name == "recordings" else None,
-                    vendor=VENDOR,
-                    **hints[name],
-                )
-            )
+    resources += windowed_resources(
+        VENDOR,
+        windows,
+        fetchers,
+        hints,
+        move_positions=move_positions,
+        workers=workers,
+        results=results,
+    )
     return resources
 
 

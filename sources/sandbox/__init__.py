@@ -11,9 +11,10 @@ with Sandbox() as sandbox:
 from __future__ import annotations
 
 from sources.sandbox.mouseflow_api import MouseflowApp
-from sources.sandbox.pagesense_api import AccountsApp, PageSenseApp, RateWindow, TokenStore
+from sources.sandbox.pagesense_api import PageSenseApp
 from sources.sandbox.server import Fault, FaultSet, RequestLog, SandboxServer
 from sources.sandbox.world import World
+from sources.sandbox.zoho import AccountsApp, RateWindow, TokenStore
 
 __all__ = ["Fault", "Sandbox", "World"]
 

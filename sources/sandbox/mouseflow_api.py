@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -343,44 +342,8 @@ class MouseflowApp:
     def feedback(self, request: Request) -> list[dict[str, Any]]:
         return self.feedback_list(self._site(request), *self._window(request))
 
-    # -- truth -----------------------------------------------------------------------------
-    def truth(self, days: Iterable[date], website_ids: Iterable[str] | None = None) -> dict:
-        """What a perfect sync of these local days must load, keyed by each table's grain."""
-        wanted = set(website_ids) if website_ids is not None else None
-        out: dict[str, dict] = {
-            name: {}
-            for name in ("recordings", "pages", "funnel_steps", "forms", "form_fields", "feedback")
-        }
-        for site in self.sites():
-            wid = site.mouseflow_id
-            assert wid is not None
-            if wanted is not None and wid not in wanted:
-                continue
-            for day in days:
-                nxt = day + timedelta(days=1)
-                for rec in self.recording_list(site, day, nxt)["recordings"]:
-                    out["recordings"][(wid, rec["id"])] = (day, rec["created"], rec["pages"])
-                for page in self.page_list(site, day, nxt)["pages"]:
-                    out["pages"][(wid, day, page["displayUrl"])] = page["views"]
-                for funnel in self.funnel_list(site, day, nxt):
-                    for number, step in enumerate(funnel["steps"], start=1):
-                        out["funnel_steps"][(wid, day, funnel["funnelId"], number)] = step["count"]
-                for form in self.form_list(site, day, nxt, detail=True):
-                    out["forms"][(wid, day, form["formId"])] = (
-                        form["visits"],
-                        form["interactions"],
-                        form["submits"],
-                        form["success"],
-                    )
-                    for fld in form["fields"]:
-                        out["form_fields"][(wid, day, form["formId"], fld["target"])] = (
-                            fld["interactions"],
-                            fld["dropped"],
-                        )
-                for campaign in self.feedback_list(site, day, nxt):
-                    report = campaign["report"]
-                    out["feedback"][(wid, day, campaign["campaignId"])] = (
-                        report["impressions"],
-                        report["responses"],
-                    )
-        return out
+    def truth(self, *args: object, **kwargs: object) -> dict[str, dict]:
+        """What a perfect sync of these local days must load (see sandbox/truth.py)."""
+        from sources.sandbox.truth import mouseflow_truth
+
+        return mouseflow_truth(self, *args, **kwargs)  # type: ignore[arg-type]

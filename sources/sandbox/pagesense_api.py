@@ -9,18 +9,15 @@ accounts server and expire after an hour, or after `token_calls` calls when a te
 from __future__ import annotations
 
 import hashlib
-import secrets
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sources._windows import days_between, utc_bounds
 from sources.sandbox.server import Answer, ApiError, Request
 from sources.sandbox.world import NS, Session, Site, World
+from sources.sandbox.zoho import RateWindow, TokenStore
 
 REPORTS = ("overview", "traffic", "conversions", "behavior")
 HEATMAPS = (
@@ -39,107 +36,6 @@ def numeric_id(*parts: str) -> str:
 
 def pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
-
-
-@dataclass
-class TokenStore:
-    """Issued access tokens, shared by the accounts server and the API."""
-
-    client_id: str
-    client_secret: str
-    refresh_token: str
-    token_calls: int | None = None  # expire a token after this many API calls
-    token_seconds: float = 3600.0
-    token_requests: int = 0
-    _tokens: dict[str, list[float]] = field(default_factory=dict)  # token -> [calls, expiry]
-    _recent: list[float] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def issue(self, form: dict[str, str]) -> Answer:
-        with self._lock:
-            self.token_requests += 1
-            now = time.time()
-            self._recent = [t for t in self._recent if t > now - 600] + [now]
-            if len(self._recent) > 10:
-                return Answer(
-                    400,
-                    {
-                        "error": "Access Denied",
-                        "error_description": "You have made too many requests continuously.",
-                    },
-                )
-            if (
-                form.get("grant_type") != "refresh_token"
-                or form.get("client_id") != self.client_id
-                or form.get("client_secret") != self.client_secret
-                or form.get("refresh_token") != self.refresh_token
-            ):
-                return Answer(200, {"error": "invalid_code"})  # Zoho answers 200 here
-            token = f"1000.{secrets.token_hex(16)}"
-            self._tokens[token] = [float(self.token_calls or 10**9), now + self.token_seconds]
-            return Answer(
-                200,
-                {
-                    "access_token": token,
-                    "api_domain": "https://www.zohoapis.com",
-                    "token_type": "Bearer",
-                    "expires_in": int(self.token_seconds),
-                },
-            )
-
-    def use(self, token: str) -> bool:
-        with self._lock:
-            state = self._tokens.get(token)
-            if state is None or state[0] <= 0 or state[1] <= time.time():
-                return False
-            state[0] -= 1
-            return True
-
-
-class AccountsApp:
-    """Zoho's accounts server: only the refresh-token grant."""
-
-    vendor = "zoho-accounts"
-    prefix = ""
-
-    def __init__(self, tokens: TokenStore) -> None:
-        self.tokens = tokens
-
-    def routes(self) -> list[tuple[str, Any]]:
-        return [("/oauth/v2/token", lambda request: self.tokens.issue(request.params))]
-
-    def authorize(self, request: Request) -> Answer | None:
-        return None  # the credentials are checked by the grant itself
-
-    def window_day(self, request: Request) -> str | None:
-        return None
-
-    def decorate(self, request: Request, answer: Answer) -> None:
-        return None
-
-
-class RateWindow:
-    """A fixed-window call budget: `limit` calls per `seconds`, aligned to the epoch."""
-
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
-        self._window = -1
-        self._count = 0
-        self._lock = threading.Lock()
-        self.rejected = 0
-
-    def take(self) -> tuple[bool, int, int]:
-        with self._lock:
-            now = time.time()
-            window = int(now // self.seconds)
-            if window != self._window:
-                self._window, self._count = window, 0
-            self._count += 1
-            allowed = self._count <= self.limit
-            if not allowed:
-                self.rejected += 1
-            reset = int((window + 1) * self.seconds)
-            return allowed, max(0, self.limit - self._count), reset
 
 
 class PageSenseApp:
@@ -591,44 +487,8 @@ class PageSenseApp:
     def _report_handler(self, name: str) -> Any:
         return lambda request: self.report(self._site(request), name, *self._window(request))
 
-    # -- truth -----------------------------------------------------------------------------
-    def truth(self, days: Iterable[date]) -> dict[str, dict]:
-        """What a perfect sync of these local days must load, keyed by each table's grain."""
-        out: dict[str, dict] = {
-            k: {}
-            for k in (
-                "recordings",
-                "heatmaps",
-                "funnel_steps",
-                "forms",
-                "report_traffic",
-                "goal_conversions",
-                "test_results",
-            )
-        }
-        for site in self.sites():
-            wid = site.pagesense_id
-            for day in days:
-                for rec in self.recording_list(site, day, day):
-                    out["recordings"][(wid, rec["id"])] = (day, rec["timestamp"], rec["page_views"])
-                for hm in self.heatmap_list(site, day, day):
-                    out["heatmaps"][(wid, day, hm["id"])] = hm["total_clicks"]
-                for f in self.funnel_defs(site):
-                    for step in self.funnel_report(site, f["id"], day, day)["funnel"]["steps"]:
-                        out["funnel_steps"][(wid, day, f["id"], step["step"])] = step["visitors"]
-                for f in self.form_defs(site):
-                    a = self.form_report(site, f["id"], day, day)["analytics"]
-                    out["forms"][(wid, day, f["id"])] = (
-                        a["views"],
-                        a["interactions"],
-                        a["submissions"],
-                    )
-                row = self.report(site, "traffic", day, day)["report"]["by_date"][0]
-                out["report_traffic"][(wid, day)] = (row["visitors"], row["page_views"])
-                for g in self.goal_defs(site):
-                    c = self.goal_report(site, g["id"], day, day)["conversions"]
-                    out["goal_conversions"][(wid, day, g["id"])] = c["conversions"]
-                for t in self.test_defs(site):
-                    for v in self.test_report(site, t["id"], day, day)["results"]["variations"]:
-                        out["test_results"][(wid, day, t["id"], v["id"])] = v["conversions"]
-        return out
+    def truth(self, *args: object, **kwargs: object) -> dict[str, dict]:
+        """What a perfect sync of these local days must load (see sandbox/truth.py)."""
+        from sources.sandbox.truth import pagesense_truth
+
+        return pagesense_truth(self, *args, **kwargs)  # type: ignore[arg-type]
