@@ -86,6 +86,7 @@ class MouseflowVendor:
             page_size=cfg.page_size,
             max_page_size=cfg.max_page_size,
             policy=cfg.tuning.policy(),
+            max_concurrency=cfg.tuning.workers,
         )
         self.fetchers = mouseflow_fetchers(self.client, cfg.timezone)
 

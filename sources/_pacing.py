@@ -100,3 +100,44 @@ class RateLimitPacer:
         if reset is None:
             return None
         return max(0.0, reset + self.margin - self._clock())
+
+
+class AdaptivePacer:
+    """Concurrency that backs off on 429s, for vendors that publish no limit (Mouseflow).
+
+    Additive increase, multiplicative decrease: every 429 halves the number of calls that
+    may be in flight at once (shared by all threads of the account), every answered call
+    lets it grow back by 1/limit. Calls waiting out a Retry-After hold no slot.
+    """
+
+    def __init__(self, max_concurrency: int, min_concurrency: int = 1) -> None:
+        self.max = float(max_concurrency)
+        self.min = float(min_concurrency)
+        self.limit = self.max
+        self.active = 0
+        self.throttled = 0
+        self._cond = threading.Condition()
+
+    def acquire(self) -> None:
+        with self._cond:
+            while self.active >= int(self.limit):
+                self._cond.wait()
+            self.active += 1
+
+    def release(self) -> None:
+        with self._cond:
+            self.active = max(0, self.active - 1)
+            self._cond.notify()
+
+    def observe(self, response: httpx.Response) -> None:
+        with self._cond:
+            self.active = max(0, self.active - 1)
+            if response.status_code == 429:
+                self.throttled += 1
+                self.limit = max(self.min, self.limit / 2)
+            else:
+                self.limit = min(self.max, self.limit + 1 / self.limit)
+            self._cond.notify_all()
+
+    def retry_delay(self, response: httpx.Response) -> float | None:
+        return None

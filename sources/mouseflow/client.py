@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from sources._arrow import RowShapeError, check_ids, list_schema, read_page, rows_of, scalar
 from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError, WindowList
+from sources._pacing import AdaptivePacer
 from sources._windows import mouseflow_params
 from sources.mouseflow import settings
 from sources.mouseflow.settings import VENDOR
@@ -31,14 +32,18 @@ class MouseflowClient:
         max_page_size: int = settings.MAX_PAGE_SIZE,
         policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_concurrency: int = 16,
     ) -> None:
         self.page_size = page_size
+        # Mouseflow publishes no limit: 429s tell, and the whole account slows down
+        self.pacer = AdaptivePacer(max_concurrency)
         self.max_page_size = max(max_page_size, page_size)
         self.http = ApiClient(
             VENDOR,
             base_url,
             auth=httpx.BasicAuth(email, api_key),
             policy=policy,
+            pacer=self.pacer,
             transport=transport,
         )
 

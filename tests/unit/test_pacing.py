@@ -66,3 +66,37 @@ def test_a_429_waits_until_the_advertised_reset() -> None:
     pacer.observe(response)
     assert pacer.retry_delay(response) == 15.25
     assert pacer.remaining == 0
+
+
+def test_adaptive_pacer_halves_on_429_and_grows_back() -> None:
+    from sources._pacing import AdaptivePacer
+
+    pacer = AdaptivePacer(max_concurrency=8)
+    for _ in range(3):
+        pacer.acquire()
+        pacer.observe(httpx.Response(429))
+    assert pacer.limit == 1.0 and pacer.throttled == 3
+    for _ in range(20):
+        pacer.acquire()  # one slot: never blocks while each call is answered
+        pacer.observe(httpx.Response(200))
+    assert 5.0 < pacer.limit <= 8.0
+    pacer.acquire()
+    pacer.release()
+    assert pacer.active == 0
+
+
+def test_adaptive_pacer_bounds_calls_in_flight() -> None:
+    import threading
+
+    from sources._pacing import AdaptivePacer
+
+    pacer = AdaptivePacer(max_concurrency=2)
+    pacer.acquire()
+    pacer.acquire()
+    third = threading.Thread(target=pacer.acquire)
+    third.start()
+    third.join(timeout=0.2)
+    assert third.is_alive()  # a third call waits for a slot
+    pacer.observe(httpx.Response(200))
+    third.join(timeout=2)
+    assert not third.is_alive() and pacer.active == 2
