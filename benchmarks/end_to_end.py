@@ -1,6 +1,9 @@
 """End to end against the sandbox over sockets with 100 ms latency: wall time against the
 latency and rate-limit bounds, calls made against the minimum, and a rerun's calls.
 
+The sandbox runs in a process of its own, so its work does not compete with pageflow's
+for the interpreter.
+
     uv run python -m benchmarks.end_to_end [--days 14] [--latency 0.1] [--workers 8]
 """
 
@@ -8,11 +11,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import os
 import tempfile
 import time
 from datetime import timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from pipelines.sync import sync
 from pipelines.warehouse import Warehouse
@@ -38,6 +44,46 @@ def minimum_calls(sandbox: Sandbox, days: dict[str, list]) -> dict[str, int]:
     return need
 
 
+class RemoteSandbox:
+    """The sandbox in a child process, driven over a pipe: env, call log, clear, stop."""
+
+    def __init__(self, latency: float) -> None:
+        self.conn, child = multiprocessing.Pipe()
+        self.proc = multiprocessing.Process(target=_serve, args=(child, latency), daemon=True)
+        self.proc.start()
+        self.env: dict[str, str] = self.conn.recv()
+
+    def ask(self, command: object) -> Any:
+        self.conn.send(command)
+        return self.conn.recv()
+
+    def stop(self) -> None:
+        self.ask("stop")
+        self.proc.join(timeout=10)
+
+
+def _serve(conn: Connection, latency: float) -> None:
+    with Sandbox(latency=latency, pagesense_rate_limit=RATE) as sandbox:
+        conn.send(sandbox.env())
+        while True:
+            command = conn.recv()
+            if command == "stop":
+                conn.send(None)
+                return
+            if command == "clear":
+                sandbox.requests.clear()
+                conn.send(None)
+            elif command == "calls":
+                conn.send(
+                    {
+                        v: [e.day for e in sandbox.requests.entries(v)]
+                        for v in ("mouseflow", "pagesense")
+                    }
+                )
+            else:  # ("minimum", days per vendor)
+                conn.send(minimum_calls(sandbox, command[1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=14)
@@ -45,56 +91,59 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
-    with (
-        Sandbox(latency=args.latency, pagesense_rate_limit=RATE) as sandbox,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        os.environ.update(sandbox.env())
-        last = yesterday("Europe/Berlin")
-        start = last - timedelta(days=args.days - 1)
-        for vendor in ("MOUSEFLOW", "PAGESENSE"):
-            os.environ[f"SOURCES__{vendor}__START_DATE"] = start.isoformat()
-            os.environ[f"SOURCES__{vendor}__WORKERS"] = str(args.workers)
-        warehouse = Warehouse.at(Path(tmp) / "w.duckdb")
-        began = time.perf_counter()
-        result = sync(warehouse, build_models=False)
-        assert result.error is None, result.error
-        per_vendor = {v.vendor: v.seconds for v in result.vendors}
-        wall = time.perf_counter() - began
-        calls = {v: len(sandbox.requests.entries(v)) for v in ("mouseflow", "pagesense")}
-        windows = {
-            "mouseflow": days_between(start, last),
-            "pagesense": days_between(start, yesterday("America/New_York")),
-        }
-        least = minimum_calls(sandbox, windows)
+    sandbox = RemoteSandbox(args.latency)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(sandbox, Path(tmp), args)
+    finally:
+        sandbox.stop()
+
+
+def run(sandbox: RemoteSandbox, folder: Path, args: argparse.Namespace) -> None:
+    os.environ.update(sandbox.env)
+    last = yesterday("Europe/Berlin")
+    start = last - timedelta(days=args.days - 1)
+    for vendor in ("MOUSEFLOW", "PAGESENSE"):
+        os.environ[f"SOURCES__{vendor}__START_DATE"] = start.isoformat()
+        os.environ[f"SOURCES__{vendor}__WORKERS"] = str(args.workers)
+    warehouse = Warehouse.at(folder / "w.duckdb")
+    began = time.perf_counter()
+    result = sync(warehouse, build_models=False)
+    assert result.error is None, result.error
+    per_vendor = {v.vendor: v.seconds for v in result.vendors}
+    wall = time.perf_counter() - began
+    calls = {vendor: len(days) for vendor, days in sandbox.ask("calls").items()}
+    windows = {
+        "mouseflow": days_between(start, last),
+        "pagesense": days_between(start, yesterday("America/New_York")),
+    }
+    least = sandbox.ask(("minimum", windows))
+    print(
+        f"backfill of {args.days} days, {args.latency * 1000:.0f} ms latency, "
+        f"{args.workers} concurrent calls per vendor, PageSense {RATE[0]} calls/min"
+    )
+    for vendor in ("mouseflow", "pagesense"):
+        latency_bound = calls[vendor] * args.latency / args.workers
+        rate_bound = calls[vendor] / (RATE[0] / RATE[1]) if vendor == "pagesense" else 0.0
+        bound = max(latency_bound, rate_bound)
         print(
-            f"backfill of {args.days} days, {args.latency * 1000:.0f} ms latency, "
-            f"{args.workers} concurrent calls per vendor, PageSense {RATE[0]} calls/min"
+            f"  {vendor:9}  {per_vendor[vendor]:6.1f}s wall; latency bound "
+            f"{latency_bound:5.1f}s, rate-limit bound {rate_bound:5.1f}s: "
+            f"{per_vendor[vendor] / bound:.2f}x the larger bound"
         )
-        for vendor in ("mouseflow", "pagesense"):
-            latency_bound = calls[vendor] * args.latency / args.workers
-            rate_bound = calls[vendor] / (RATE[0] / RATE[1]) if vendor == "pagesense" else 0.0
-            bound = max(latency_bound, rate_bound)
-            print(
-                f"  {vendor:9}  {per_vendor[vendor]:6.1f}s wall; latency bound "
-                f"{latency_bound:5.1f}s, rate-limit bound {rate_bound:5.1f}s: "
-                f"{per_vendor[vendor] / bound:.2f}x the larger bound"
-            )
-            print(
-                f"  {'':9}  {calls[vendor]} calls, minimum {least[vendor]}: "
-                f"{calls[vendor] / least[vendor]:.3f}x"
-            )
-        print(f"  total      {wall:6.1f}s wall")
-        sandbox.requests.clear()
-        sync(warehouse, build_models=False)
-        for vendor in ("mouseflow", "pagesense"):
-            windowed = [e for e in sandbox.requests.entries(vendor) if e.day]
-            days_asked = sorted({e.day for e in windowed})
-            print(
-                f"  rerun {vendor:9}: {len(sandbox.requests.entries(vendor))} calls, "
-                f"{len(windowed)} windowed, for days {days_asked[0]}..{days_asked[-1]} "
-                f"(the 3-day lookback)"
-            )
+        print(
+            f"  {'':9}  {calls[vendor]} calls, minimum {least[vendor]}: "
+            f"{calls[vendor] / least[vendor]:.3f}x"
+        )
+    print(f"  total      {wall:6.1f}s wall")
+    sandbox.ask("clear")
+    sync(warehouse, build_models=False)
+    for vendor, days in sandbox.ask("calls").items():
+        asked = sorted(day for day in days if day)
+        print(
+            f"  rerun {vendor:9}: {len(days)} calls, {len(asked)} windowed, "
+            f"for days {asked[0]}..{asked[-1]} (the 3-day lookback)"
+        )
 
 
 if __name__ == "__main__":
