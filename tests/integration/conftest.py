@@ -53,7 +53,6 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 
 def loaded_mouseflow(warehouse: Path) -> dict[str, dict]:
     """The warehouse in the shape of `MouseflowApp.truth`, failing on any duplicate key."""
-    out: dict[str, dict] = {}
     specs = {
         "recordings": (
             "select website_id, id, day, epoch_ns(created), pages from mouseflow.recordings",
@@ -79,10 +78,15 @@ def loaded_mouseflow(warehouse: Path) -> dict[str, dict]:
             3,
         ),
     }
+    return keyed(warehouse, specs)
+
+
+def keyed(warehouse: Path, specs: dict[str, tuple[str, int]]) -> dict[str, dict]:
+    """Each query's rows keyed by their first `n` columns, failing on any duplicate key."""
+    out: dict[str, dict] = {}
     for table, (sql, key_len) in specs.items():
-        rows = query(warehouse, sql)
         values: dict = {}
-        for row in rows:
+        for row in query(warehouse, sql):
             key, rest = row[:key_len], row[key_len:]
             assert key not in values, f"duplicate {table} row {key}"
             values[key] = rest[0] if len(rest) == 1 else tuple(rest)
@@ -141,15 +145,7 @@ def loaded_pagesense(warehouse: Path) -> dict[str, dict]:
             4,
         ),
     }
-    out: dict[str, dict] = {}
-    for table, (sql, key_len) in specs.items():
-        values: dict = {}
-        for row in query(warehouse, sql):
-            key, rest = row[:key_len], row[key_len:]
-            assert key not in values, f"duplicate {table} row {key}"
-            values[key] = rest[0] if len(rest) == 1 else tuple(rest)
-        out[table] = values
-    return out
+    return keyed(warehouse, specs)
 
 
 def expected_pagesense(sandbox: Sandbox, days: list[date]) -> dict[str, dict]:
