@@ -50,17 +50,27 @@ def _list(key: str, *sections: str, default: list[str]) -> list[str]:
     return [str(v) for v in value]
 
 
-def _int(key: str, *sections: str, default: int, minimum: int = 0) -> int:
+def _number(
+    key: str, sections: tuple[str, ...], default: Any, cast: type, what: str, minimum: float
+) -> Any:
     value = read_value(key, *sections)
     if value is None or value == "":
         return default
     try:
-        number = int(value)
+        number = cast(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"{'.'.join((*sections, key))} must be a whole number") from exc
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be {what}") from exc
     if number < minimum:
         raise ConfigurationError(f"{'.'.join((*sections, key))} must be at least {minimum}")
     return number
+
+
+def _int(key: str, *sections: str, default: int, minimum: int = 0) -> int:
+    return int(_number(key, sections, default, int, "a whole number", minimum))
+
+
+def _float(key: str, *sections: str, default: float) -> float:
+    return float(_number(key, sections, default, float, "a number", 0))
 
 
 def _day(key: str, *sections: str, default: date) -> date:
@@ -108,19 +118,6 @@ class MouseflowSettings:
     @property
     def has_credentials(self) -> bool:
         return bool(self.email and self.api_key)
-
-
-def _float(key: str, *sections: str, default: float) -> float:
-    value = read_value(key, *sections)
-    if value is None or value == "":
-        return default
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"{'.'.join((*sections, key))} must be a number") from exc
-    if number < 0:
-        raise ConfigurationError(f"{'.'.join((*sections, key))} must not be negative")
-    return number
 
 
 def _tuning(*sections: str) -> SyncTuning:
