@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 
 from sources._http import VendorAPIError
@@ -137,6 +138,7 @@ def _windowed(
     vendor: str,
 ) -> Iterator[Any]:
     seen: set[Any] = set()
+    batch = _Batch()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
         futures = [results.get(w) or pool.submit(fetch, w) for w in windows]
         try:
@@ -144,14 +146,47 @@ def _windowed(
                 items, audit = future.result()
                 if unique_in_chunk:
                     _check_unique(vendor, window, items, unique_in_chunk, seen)
-                yield from items
-                yield dlt.mark.with_hints(audit, AUDIT_HINTS, create_table_variant=True)
+                yield from batch.add(items, audit)
                 if move_positions:
                     _advance(window)
                 after_window(window)
         finally:
             for future in futures:
                 future.cancel()
+    yield from batch.flush()
+
+
+class _Batch:
+    """A chunk's small rows gathered into one item per table.
+
+    dlt computes a table schema for every item it is handed (milliseconds each), so the
+    chunk's dict rows, variant rows and audit rows go to dlt as a few large lists rather
+    than row by row; arrow tables are large already and pass straight through.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.variants: dict[str, tuple[Any, list[Any]]] = {}
+        self.audits: list[dict[str, Any]] = []
+
+    def add(self, items: list[Any], audit: dict[str, Any]) -> Iterator[Any]:
+        self.audits.append(audit)
+        for item in items:
+            if isinstance(item, dict):
+                self.rows.append(item)
+            elif isinstance(item, DataItemWithMeta) and isinstance(item.data, list):
+                name = item.meta.hints["table_name"]
+                self.variants.setdefault(name, (item.meta, []))[1].extend(item.data)
+            else:
+                yield item
+
+    def flush(self) -> Iterator[Any]:
+        if self.rows:
+            yield self.rows
+        for meta, rows in self.variants.values():
+            yield DataItemWithMeta(meta, rows)
+        if self.audits:
+            yield dlt.mark.with_hints(self.audits, AUDIT_HINTS, create_table_variant=True)
 
 
 def _check_unique(
