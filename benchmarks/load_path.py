@@ -21,6 +21,7 @@ import httpx
 import orjson
 
 from pipelines.sync import prepare_dlt_environment
+from pipelines.warehouse import load_destination
 from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source
 from sources.sandbox.mouseflow_api import MouseflowApp
@@ -56,7 +57,7 @@ def transport(pages: dict[str, bytes]) -> httpx.MockTransport:
 def pipeline(folder: Path, name: str) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=name,
-        destination=dlt.destinations.duckdb(str(folder / f"{name}.duckdb")),
+        destination=load_destination(folder / f"{name}.duckdb"),
         dataset_name="mouseflow",
         pipelines_dir=str(folder / "dlt"),
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.load_path import SITE, pipeline, recorded_pages
+from pipelines.config import SyncTuning
 from pipelines.sync import chunk_windows, prepare_dlt_environment
 from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source
@@ -53,7 +54,7 @@ def main() -> None:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         target = pipeline(Path(tmp), "memory")
-        for chunk in chunk_windows(all_windows, 7):
+        for chunk in chunk_windows(all_windows, SyncTuning.chunk_days):
             target.run(
                 mouseflow_source(client, chunk, timezone_name="UTC", workers=2),
                 loader_file_format="parquet",

@@ -6,6 +6,7 @@ falls back to bare names, so a stray `EMAIL` or `TIMEZONE` in cron's environment
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -87,7 +88,7 @@ def _day(key: str, *sections: str, default: date) -> date:
 class SyncTuning:
     """How a vendor's sync is cut into commits and how many calls run at once."""
 
-    chunk_days: int = 7  # website-days per `pipeline.run()`: the most a crash can cost
+    chunk_days: int = 14  # website-days per `pipeline.run()`: the most a crash can cost
     workers: int = 4  # concurrent calls per resource inside a chunk
     retry_attempts: int = 8  # attempts per request before the run gives up (exit 75)
     retry_backoff: float = 0.5  # first backoff in seconds; doubles per attempt, with jitter
@@ -195,3 +196,24 @@ def pagesense_settings() -> PageSenseSettings:
         page_size=_int("page_size", *sections, default=ps.PAGE_SIZE, minimum=1),
         tuning=_tuning(*sections),
     )
+
+
+LOAD_MEMORY_LIMIT = "128MB"
+
+
+def load_memory_limit() -> str:
+    """DuckDB's memory cap while dlt loads (`WAREHOUSE__LOAD_MEMORY_LIMIT`, e.g. "512MB").
+
+    DuckDB otherwise keeps every block a merge reads cached up to 80% of RAM, so a sync's
+    peak memory would grow with the size of the tables it merges into; with a cap, work
+    beyond it spills to disk and memory stays flat however long the backfill.
+    """
+    value = _text("load_memory_limit", "warehouse", default=LOAD_MEMORY_LIMIT)
+    if value is None or not _MEMORY.fullmatch(value.strip()):
+        raise ConfigurationError(
+            f"WAREHOUSE__LOAD_MEMORY_LIMIT must be a size such as 128MB or 1GB, not {value!r}"
+        )
+    return value.strip()
+
+
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)

@@ -7,6 +7,7 @@ only the chunk in flight, and the next run resumes there.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import time
@@ -33,6 +34,7 @@ log = logging.getLogger("pageflow.sync")
 
 def prepare_dlt_environment() -> None:
     """Process-wide dlt settings pageflow relies on (set once, before any pipeline exists)."""
+    limit_malloc_arenas()
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     # Parquet 2.6 keeps nanosecond timestamps (Mouseflow sends 100 ns ticks).
     os.environ.setdefault("DATA_WRITER__VERSION", "2.6")
@@ -40,6 +42,25 @@ def prepare_dlt_environment() -> None:
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     # dlt warns on every arrow chunk whose hints differ from the inferred ones; errors show.
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX would) before the fetch threads start.
+
+    glibc gives each thread an arena of its own and rarely hands their free memory back, so
+    with a pool of fetch threads the resident size crept up chunk after chunk of a long
+    backfill; two arenas keep it flat (benchmarks/memory.py) at no measurable cost.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return  # glibc has read it already
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc: nothing to do
+    libc.mallopt(M_ARENA_MAX, arenas)
+
+
+M_ARENA_MAX = -8  # from glibc's malloc.h
 
 
 @dataclass
@@ -188,7 +209,6 @@ def _sync_vendor(
     _finish_pending(pipeline, vendor.name)
     pipeline.sync_destination()  # restores positions from the warehouse if the folder is gone
     websites = vendor.websites()
-    _run(pipeline, vendor.source([], websites=websites), vendor.name)
     explicit = None
     if start is not None or end is not None:
         first = start or vendor.start_date
@@ -214,12 +234,21 @@ def _sync_vendor(
         len(windows),
         len(chunks),
     )
+    if not chunks:
+        _run(pipeline, vendor.source([], websites=websites), vendor.name)
     move = explicit is None
     with Prefetcher(vendor, chunks) as prefetch:
         for number, chunk in enumerate(chunks, start=1):
             began = time.monotonic()
             results = prefetch.results(number - 1)
-            _run(pipeline, vendor.source(chunk, move_positions=move, results=results), vendor.name)
+            # the websites (and their definitions) travel with the first chunk: one commit less
+            source = vendor.source(
+                chunk,
+                websites=websites if number == 1 else None,
+                move_positions=move,
+                results=results,
+            )
+            _run(pipeline, source, vendor.name)
             prefetch.done(number - 1)
             outcome.windows += len(chunk)
             outcome.chunks += 1

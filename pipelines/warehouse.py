@@ -13,7 +13,9 @@ from pathlib import Path
 
 import dlt
 import duckdb
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
+from pipelines.config import load_memory_limit
 from pipelines.lock import SyncLock, folder_beside
 
 
@@ -38,7 +40,7 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return dlt.pipeline(
             pipeline_name=f"pageflow_{vendor}",
-            destination=dlt.destinations.duckdb(str(self.path)),
+            destination=load_destination(self.path),
             dataset_name=vendor,
             pipelines_dir=str(self.pipelines_dir),
         )
@@ -48,3 +50,9 @@ class Warehouse:
 
     def lock(self) -> SyncLock:
         return SyncLock(self.path)
+
+
+def load_destination(path: Path) -> dlt.destinations.duckdb:
+    """dlt's DuckDB destination for `path`, its memory capped (see `load_memory_limit`)."""
+    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": load_memory_limit()})
+    return dlt.destinations.duckdb(credentials)

@@ -16,7 +16,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt-data"))
     monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
     for key in list(os.environ):
-        if key.startswith(("SOURCES__", "PAGEFLOW_")):
+        if key.startswith(("SOURCES__", "PAGEFLOW_", "WAREHOUSE__")):
             monkeypatch.delenv(key)
     # dlt reads .dlt/*.toml once per process: read this test's (empty) folder afresh
     Container()[PluggableRunContext].reload_providers()
