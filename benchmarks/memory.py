@@ -25,6 +25,10 @@ from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source
 
 
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -51,20 +55,24 @@ def main() -> None:
         transport=httpx.MockTransport(handler),
     )
     all_windows = [Window(SITE, "recordings", day) for day in days]
+    chunks = chunk_windows(all_windows, SyncTuning.chunk_days)
+    marks = {max(1, round(len(chunks) * q / 4)) for q in (1, 2, 3, 4)}
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         target = pipeline(Path(tmp), "memory")
-        for chunk in chunk_windows(all_windows, SyncTuning.chunk_days):
+        for number, chunk in enumerate(chunks, start=1):
             target.run(
                 mouseflow_source(client, chunk, timezone_name="UTC", workers=2),
                 loader_file_format="parquet",
             )
+            if number in marks:  # the peak so far: flat if memory does not grow with length
+                done = sum(len(c) for c in chunks[:number]) * per_page
+                print(f"  after {done:>9,} recordings: peak memory {peak_mb():,.0f} MB")
     seconds = time.perf_counter() - began
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = count * per_page
     print(
         f"loaded {rows:,} recordings in {seconds:.1f}s ({rows / seconds:,.0f} rows/s), "
-        f"peak memory {peak_mb:,.0f} MB"
+        f"peak memory {peak_mb():,.0f} MB"
     )
 
 
