@@ -111,6 +111,7 @@ def run(sandbox: RemoteSandbox, folder: Path, args: argparse.Namespace) -> None:
     result = sync(warehouse, build_models=False)
     assert result.error is None, result.error
     per_vendor = {v.vendor: v.seconds for v in result.vendors}
+    blocked = {v.vendor: v.rate_limited_seconds for v in result.vendors}
     wall = time.perf_counter() - began
     calls = {vendor: len(days) for vendor, days in sandbox.ask("calls").items()}
     windows = {
@@ -131,6 +132,14 @@ def run(sandbox: RemoteSandbox, folder: Path, args: argparse.Namespace) -> None:
             f"{latency_bound:5.1f}s, rate-limit bound {rate_bound:5.1f}s: "
             f"{per_vendor[vendor] / bound:.2f}x the larger bound"
         )
+        if blocked[vendor]:
+            # PageSense's budget is a fixed window: a minute's calls may go at once, then
+            # wait for the reset. What is not waiting is pageflow's own time.
+            working = per_vendor[vendor] - blocked[vendor]
+            print(
+                f"  {'':9}  of which {blocked[vendor]:.1f}s waiting for the rate-limit window; "
+                f"the other {working:.1f}s: {working / latency_bound:.2f}x the latency bound"
+            )
         print(
             f"  {'':9}  {calls[vendor]} calls, minimum {least[vendor]}: "
             f"{calls[vendor] / least[vendor]:.3f}x"

@@ -71,6 +71,7 @@ class VendorResult:
     chunks: int = 0
     error: PageflowError | None = None
     seconds: float = 0.0
+    rate_limited_seconds: float = 0.0  # of `seconds`, waiting for the vendor's limit
 
 
 @dataclass
@@ -189,6 +190,15 @@ def sync(
             finally:
                 vendor.close()
                 outcome.seconds = time.monotonic() - started
+                outcome.rate_limited_seconds = vendor.rate_limited_seconds
+                log.info(
+                    "%s: %d windows in %d chunks, %.1fs (%.1fs waiting for the rate limit)",
+                    name,
+                    outcome.windows,
+                    outcome.chunks,
+                    outcome.seconds,
+                    outcome.rate_limited_seconds,
+                )
         if build_models and warehouse.path.exists():
             try:
                 models.build(warehouse)

@@ -56,6 +56,11 @@ class Vendor(Protocol):
 
     def websites(self) -> list[Website]: ...
 
+    @property
+    def rate_limited_seconds(self) -> float:
+        """Wall-clock seconds calls waited for the vendor's published rate-limit window."""
+        ...
+
     def fetch(self, window: Window) -> Fetched: ...
 
     def source(
@@ -96,6 +101,10 @@ class MouseflowVendor:
         with ThreadPoolExecutor(self.tuning.workers) as pool:
             details = list(pool.map(self.client.website, wanted))
         return [Website(d["id"], self.cfg.timezone, d) for d in details]
+
+    @property
+    def rate_limited_seconds(self) -> float:
+        return 0.0  # Mouseflow publishes no limit; its 429s are paced adaptively
 
     def fetch(self, window: Window) -> Fetched:
         return self.fetchers[window.resource](window)
@@ -161,6 +170,10 @@ class PageSenseVendor:
             self.definitions = {s.website_id: d for s, d in zip(sites, found, strict=True)}
         self.fetchers = pagesense_fetchers(self.client, self.definitions)
         return sites
+
+    @property
+    def rate_limited_seconds(self) -> float:
+        return self.pacer.blocked
 
     def fetch(self, window: Window) -> Fetched:
         return self.fetchers[window.resource](window)

@@ -45,7 +45,10 @@ class RateLimitPacer:
         self.remaining: int | None = None  # calls we may still start in this window
         self.reset_at: float | None = None
         self.in_flight = 0
-        self.waited = 0.0  # seconds spent waiting for resets (for reports and benchmarks)
+        # wall-clock seconds in which calls waited for a reset (overlapping waits of
+        # several threads count once): the time the vendor's limit, not pageflow, cost
+        self.blocked = 0.0
+        self._blocked_until = 0.0
 
     def acquire(self) -> None:
         while True:
@@ -60,10 +63,10 @@ class RateLimitPacer:
                         self.remaining -= 1
                     self.in_flight += 1
                     return
-                wait = (self.reset_at or now) + self.margin - now
-            wait = max(wait, 0.01)
+                wait = max((self.reset_at or now) + self.margin - now, 0.01)
+                self.blocked += max(0.0, now + wait - max(now, self._blocked_until))
+                self._blocked_until = max(self._blocked_until, now + wait)
             log.debug("rate limit budget spent; waiting %.2fs for the window to refill", wait)
-            self.waited += wait
             self._sleep(wait)
 
     def release(self) -> None:

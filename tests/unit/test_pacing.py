@@ -41,6 +41,17 @@ def test_waits_for_the_reset_once_the_window_is_spent() -> None:
     assert clock.slept == []
     pacer.acquire()  # the budget is spent: wait until 1030 + margin
     assert clock.now == 1030.5 and len(clock.slept) == 1
+    assert pacer.blocked == 30.5
+
+
+def test_threads_waiting_for_the_same_reset_count_as_one_wait() -> None:
+    clock = FakeClock(1000.0)
+    pacer = RateLimitPacer(clock=clock, sleep=clock.sleep, margin=0.0)
+    for _ in range(8):  # eight threads find the budget spent at the same instant
+        clock.now = 1000.0
+        pacer.remaining, pacer.limit, pacer.reset_at = 0, 100, 1010.0
+        pacer.acquire()
+    assert pacer.blocked == 10.0
 
 
 def test_calls_in_flight_count_against_what_the_server_reports() -> None:
