@@ -1,8 +1,12 @@
-"""The run loop: which vendors, which windows, and one commit per chunk of windows.
+"""The run loop: every vendor at once, one commit per chunk of windows.
 
 One `pipeline.run()` is one unit of commit (data and positions travel together), so a
 backfill is cut into chunks of `chunk_days` website-days: a crash or a bad window loses
 only the chunk in flight, and the next run resumes there.
+
+All vendors fetch at the same time, each account with its own pool and pacer, while dlt
+commits in this thread one chunk at a time, whichever vendor's next chunk is fetched
+first: a vendor waiting for its rate-limit window never holds up another.
 """
 
 from __future__ import annotations
@@ -11,23 +15,23 @@ import ctypes
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import groupby
 
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines import VENDORS, failpoints, models
-from pipelines.vendors import Vendor, Website, configured_vendor
+from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
+from pipelines.vendors import Vendor, configured_vendor
 from pipelines.warehouse import Warehouse
 from sources import _resources
 from sources._http import ConfigurationError, PageflowError
 from sources._resources import Fetched
-from sources._windows import Window, chunked, days_between, incremental_days, yesterday
+from sources._windows import Window, yesterday
 
 log = logging.getLogger("pageflow.sync")
 
@@ -85,75 +89,6 @@ class SyncResult:
         return errors[0] if errors else self.models_error
 
 
-def plan_windows(
-    websites: Sequence[Website],
-    resources: Sequence[str],
-    positions: Mapping[str, Mapping[str, str]],
-    *,
-    start_date: date,
-    lookback_days: int,
-    explicit: tuple[date, date] | None = None,
-) -> list[Window]:
-    """Every window to fetch, website by website, day by day, resource by resource."""
-    windows = []
-    for site in websites:
-        for resource in resources:
-            if explicit is not None:
-                days = days_between(*explicit)
-            else:
-                saved = positions.get(site.website_id, {}).get(resource)
-                days = incremental_days(
-                    date.fromisoformat(saved) if saved else None,
-                    start_date,
-                    lookback_days,
-                    yesterday(site.timezone),
-                )
-            windows.extend(Window(site.website_id, resource, day) for day in days)
-    windows.sort(key=lambda w: (w.website_id, w.day, resources.index(w.resource)))
-    return windows
-
-
-def chunk_windows(windows: Iterable[Window], chunk_days: int) -> list[list[Window]]:
-    """Windows grouped into commits of at most `chunk_days` website-days."""
-    groups = [list(g) for _, g in groupby(windows, key=lambda w: (w.website_id, w.day))]
-    return [[w for group in batch for w in group] for batch in chunked(groups, chunk_days)]
-
-
-def with_gaps(windows: list[Window], gaps: Iterable[Window]) -> list[Window]:
-    """The plan plus earlier windows whose loaded rows did not add up, each once."""
-    planned = set(windows)
-    extra = [w for w in gaps if w not in planned]
-    if not extra:
-        return windows
-    log.warning("re-fetching %d earlier windows that did not add up", len(extra))
-    return sorted([*windows, *extra], key=lambda w: (w.website_id, w.day, w.resource))
-
-
-def gap_windows(warehouse: Warehouse, vendor: str, websites: Sequence[Website]) -> list[Window]:
-    """Windows the audit table records as incomplete (loaded differs from expected)."""
-    if not warehouse.path.exists():
-        return []
-    wanted = {w.website_id for w in websites}
-    with warehouse.connect() as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = 'sync_windows'",
-            [vendor],
-        ).fetchall()
-        if not found[0][0]:
-            return []
-        rows = con.execute(
-            f'select website_id, resource, day from "{vendor}".sync_windows '
-            "where loaded is distinct from expected"
-        ).fetchall()
-    return [Window(site, resource, day) for site, resource, day in rows if site in wanted]
-
-
-def saved_positions(pipeline: dlt.Pipeline, vendor: str) -> dict[str, dict[str, str]]:
-    sources = pipeline.state.get("sources", {})
-    return dict(sources.get(vendor, {}).get("positions", {}))
-
-
 def sync(
     warehouse: Warehouse,
     vendors: Sequence[str] | None = None,
@@ -168,37 +103,17 @@ def sync(
     failpoints.install()
     _resources.after_window = lambda window: failpoints.reach("window")
     result = SyncResult()
-    with warehouse.lock() if take_lock else nullcontext():
+    with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
+        runs = []
         for name in vendors or VENDORS:
-            started = time.monotonic()
             outcome = VendorResult(name)
             result.vendors.append(outcome)
-            try:
-                vendor = configured_vendor(name)
-            except PageflowError as exc:
-                outcome.error = exc
-                continue
-            if vendor is None:
-                outcome.skipped = True
-                log.info("%s: no credentials configured, skipped", name)
-                continue
-            try:
-                _sync_vendor(warehouse, vendor, start, end, outcome)
-            except PageflowError as exc:
-                outcome.error = exc
-                log.error("%s: stopped: %s", name, exc)
-            finally:
-                vendor.close()
-                outcome.seconds = time.monotonic() - started
-                outcome.rate_limited_seconds = vendor.rate_limited_seconds
-                log.info(
-                    "%s: %d windows in %d chunks, %.1fs (%.1fs waiting for the rate limit)",
-                    name,
-                    outcome.windows,
-                    outcome.chunks,
-                    outcome.seconds,
-                    outcome.rate_limited_seconds,
-                )
+            run = _start(warehouse, name, outcome, start, end)
+            if run is not None:
+                stack.callback(run.finish)
+                runs.append(run)
+        _commit_all(runs)
+        stack.close()
         if build_models and warehouse.path.exists():
             try:
                 models.build(warehouse)
@@ -208,73 +123,180 @@ def sync(
     return result
 
 
-def _sync_vendor(
+def _start(
     warehouse: Warehouse,
-    vendor: Vendor,
+    name: str,
+    outcome: VendorResult,
     start: date | None,
     end: date | None,
-    outcome: VendorResult,
-) -> None:
-    pipeline = warehouse.pipeline(vendor.name)
-    _finish_pending(pipeline, vendor.name)
-    pipeline.sync_destination()  # restores positions from the warehouse if the folder is gone
-    websites = vendor.websites()
-    explicit = None
-    if start is not None or end is not None:
-        first = start or vendor.start_date
-        last = end or max(yesterday(w.timezone) for w in websites)
-        if first > last:
-            raise ConfigurationError(f"--start {first} is after --end {last}")
-        explicit = (first, last)
-    windows = plan_windows(
-        websites,
-        vendor.resources,
-        saved_positions(pipeline, vendor.name),
-        start_date=vendor.start_date,
-        lookback_days=vendor.lookback_days,
-        explicit=explicit,
-    )
-    if explicit is None:
-        windows = with_gaps(windows, gap_windows(warehouse, vendor.name, websites))
-    chunks = chunk_windows(windows, vendor.tuning.chunk_days)
-    log.info(
-        "%s: %d websites, %d windows in %d chunks",
-        vendor.name,
-        len(websites),
-        len(windows),
-        len(chunks),
-    )
-    if not chunks:
-        _run(pipeline, vendor.source([], websites=websites), vendor.name)
-    move = explicit is None
-    with Prefetcher(vendor, chunks) as prefetch:
-        for number, chunk in enumerate(chunks, start=1):
-            began = time.monotonic()
-            results = prefetch.results(number - 1)
-            # the websites (and their definitions) travel with the first chunk: one commit less
-            source = vendor.source(
-                chunk,
-                websites=websites if number == 1 else None,
-                move_positions=move,
-                results=results,
-            )
-            _run(pipeline, source, vendor.name)
-            prefetch.done(number - 1)
-            outcome.windows += len(chunk)
-            outcome.chunks += 1
-            days = sorted({w.day for w in chunk})
-            sites = sorted({w.website_id for w in chunk})
-            log.info(
-                "%s: chunk %d/%d committed: %s, %s..%s, %d windows, %.1fs",
-                vendor.name,
-                number,
-                len(chunks),
-                ", ".join(sites),
-                days[0],
-                days[-1],
-                len(chunk),
-                time.monotonic() - began,
-            )
+) -> VendorRun | None:
+    """The vendor's run, planned and fetching; None when it is skipped or failed to start."""
+    try:
+        vendor = configured_vendor(name)
+    except PageflowError as exc:
+        outcome.error = exc
+        return None
+    if vendor is None:
+        outcome.skipped = True
+        log.info("%s: no credentials configured, skipped", name)
+        return None
+    run = VendorRun(warehouse, vendor, outcome)
+    try:
+        run.prepare(start, end)
+    except BaseException as exc:
+        if not isinstance(exc, PageflowError):
+            run.finish()
+            raise
+        run.fail(exc)
+        return None
+    return run
+
+
+def _commit_all(runs: list[VendorRun]) -> None:
+    """Commit every vendor's chunks in order, taking turns among the vendors whose next
+    chunk is fetched; when none is, wait for the first window that comes back."""
+    turn = list(runs)
+    while True:
+        waiting = [run for run in turn if run.pending]
+        if not waiting:
+            return
+        ready = next((run for run in waiting if run.ready()), None)
+        if ready is None:
+            futures = [f for run in waiting for f in run.head().values() if not f.done()]
+            wait(futures, return_when=FIRST_COMPLETED)
+            continue
+        turn.remove(ready)
+        turn.append(ready)  # the others go first next time
+        try:
+            ready.commit_next()
+        except PageflowError as exc:
+            ready.fail(exc)
+
+
+class VendorRun:
+    """One vendor's sync: its pipeline, its plan, the chunks fetched ahead, its outcome."""
+
+    def __init__(self, warehouse: Warehouse, vendor: Vendor, outcome: VendorResult) -> None:
+        self.warehouse = warehouse
+        self.vendor = vendor
+        self.outcome = outcome
+        self.started = time.monotonic()
+        self.chunks: list[list[Window]] = []
+        self.next = 0
+        self.finished = False
+        self.prefetch: Prefetcher | None = None
+
+    def prepare(self, start: date | None, end: date | None) -> None:
+        """Restore the state, plan the windows, and start fetching the first chunks."""
+        vendor = self.vendor
+        self.pipeline = self.warehouse.pipeline(vendor.name)
+        _finish_pending(self.pipeline, vendor.name)
+        self.pipeline.sync_destination()  # restores positions if the folder is gone
+        self.websites = vendor.websites()
+        explicit = None
+        if start is not None or end is not None:
+            first = start or vendor.start_date
+            last = end or max(yesterday(w.timezone) for w in self.websites)
+            if first > last:
+                raise ConfigurationError(f"--start {first} is after --end {last}")
+            explicit = (first, last)
+        windows = plan_windows(
+            self.websites,
+            vendor.resources,
+            saved_positions(self.pipeline, vendor.name),
+            start_date=vendor.start_date,
+            lookback_days=vendor.lookback_days,
+            explicit=explicit,
+        )
+        if explicit is None:
+            windows = with_gaps(windows, gap_windows(self.warehouse, vendor.name, self.websites))
+        self.move_positions = explicit is None
+        self.chunks = chunk_windows(windows, vendor.tuning.chunk_days)
+        log.info(
+            "%s: %d websites, %d windows in %d chunks",
+            vendor.name,
+            len(self.websites),
+            len(windows),
+            len(self.chunks),
+        )
+        if not self.chunks:
+            _run(self.pipeline, vendor.source([], websites=self.websites), vendor.name)
+            self.finish()
+            return
+        self.prefetch = Prefetcher(vendor, self.chunks)
+        self.head()  # fetching starts now, while the other vendors get ready
+
+    @property
+    def pending(self) -> bool:
+        return not self.finished and self.next < len(self.chunks)
+
+    def head(self) -> dict[Window, Future[Fetched]]:
+        """The next chunk's windows, being fetched (and the chunks after it, ahead)."""
+        assert self.prefetch is not None
+        return self.prefetch.results(self.next)
+
+    def ready(self) -> bool:
+        """Whether committing the next chunk would not wait: all fetched, or one failed."""
+        futures = self.head().values()
+        failed = any(f.done() and not f.cancelled() and f.exception() for f in futures)
+        return failed or all(f.done() for f in futures)
+
+    def commit_next(self) -> None:
+        began = time.monotonic()
+        number, chunk = self.next + 1, self.chunks[self.next]
+        # the websites (and their definitions) travel with the first chunk: one commit less
+        source = self.vendor.source(
+            chunk,
+            websites=self.websites if number == 1 else None,
+            move_positions=self.move_positions,
+            results=self.head(),
+        )
+        _run(self.pipeline, source, self.vendor.name)
+        assert self.prefetch is not None
+        self.prefetch.done(self.next)
+        self.next += 1
+        self.outcome.windows += len(chunk)
+        self.outcome.chunks += 1
+        days = sorted({w.day for w in chunk})
+        sites = sorted({w.website_id for w in chunk})
+        log.info(
+            "%s: chunk %d/%d committed: %s, %s..%s, %d windows, %.1fs",
+            self.vendor.name,
+            number,
+            len(self.chunks),
+            ", ".join(sites),
+            days[0],
+            days[-1],
+            len(chunk),
+            time.monotonic() - began,
+        )
+        if self.next == len(self.chunks):
+            self.finish()
+
+    def fail(self, exc: PageflowError) -> None:
+        self.outcome.error = exc
+        log.error("%s: stopped: %s", self.vendor.name, exc)
+        self.finish()
+
+    def finish(self) -> None:
+        """Stop fetching, close the client, and record the time (once)."""
+        if self.finished:
+            return
+        self.finished = True
+        if self.prefetch is not None:
+            self.prefetch.close()
+        self.vendor.close()
+        outcome = self.outcome
+        outcome.seconds = time.monotonic() - self.started
+        outcome.rate_limited_seconds = self.vendor.rate_limited_seconds
+        log.info(
+            "%s: %d windows in %d chunks, %.1fs (%.1fs waiting for the rate limit)",
+            outcome.vendor,
+            outcome.windows,
+            outcome.chunks,
+            outcome.seconds,
+            outcome.rate_limited_seconds,
+        )
 
 
 class Prefetcher:
@@ -284,7 +306,7 @@ class Prefetcher:
     lookahead of `LOOKAHEAD` chunks, so memory stays bounded however long the backfill.
     """
 
-    LOOKAHEAD = 2
+    LOOKAHEAD = 3
 
     def __init__(self, vendor: Vendor, chunks: list[list[Window]]) -> None:
         self.vendor = vendor
@@ -303,10 +325,7 @@ class Prefetcher:
     def done(self, index: int) -> None:
         self.futures.pop(index, None)
 
-    def __enter__(self) -> Prefetcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         for futures in self.futures.values():
             for future in futures.values():
                 future.cancel()

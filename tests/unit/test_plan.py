@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pipelines.sync import chunk_windows, plan_windows
+from pipelines.plan import chunk_windows, plan_windows
 from pipelines.vendors import Website
 from sources._windows import Window, yesterday
 
