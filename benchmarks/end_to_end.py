@@ -4,7 +4,7 @@ latency and rate-limit bounds, calls made against the minimum, and a rerun's cal
 The sandbox runs in a process of its own, so its work does not compete with pageflow's
 for the interpreter.
 
-    uv run python -m benchmarks.end_to_end [--days 14] [--latency 0.1] [--workers 8]
+    uv run python -m benchmarks.end_to_end [--days 14] [--latency 0.1] [--workers 8] [--alone-only]
 """
 
 from __future__ import annotations
@@ -89,6 +89,11 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument(
+        "--alone-only",
+        action="store_true",
+        help="only Mouseflow alone (a long backfill without PageSense's minutes of waiting)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
     sandbox = RemoteSandbox(args.latency)
@@ -118,6 +123,8 @@ def run(sandbox: RemoteSandbox, folder: Path, args: argparse.Namespace) -> None:
     print("one vendor alone:")
     result, wall, calls = backfill(sandbox, folder / "alone.duckdb", ["mouseflow"])
     report(result.vendors[0], calls["mouseflow"], least["mouseflow"], args)
+    if args.alone_only:
+        return
 
     # PageSense's budget is a fixed window aligned to the minute: start at the top of one,
     # so the figures do not depend on where in the minute the run began.

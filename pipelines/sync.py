@@ -153,14 +153,19 @@ def _start(
 
 
 def _commit_all(runs: list[VendorRun]) -> None:
-    """Commit every vendor's chunks in order, taking turns among the vendors whose next
-    chunk is fetched; when none is, wait for the first window that comes back."""
+    """Commit every vendor's chunks in order; when none is fetched, wait for the first
+    window that comes back.
+
+    Of the vendors whose next chunk is fetched, the one with the least still being fetched
+    goes first: its pool is the nearest to running dry, and a commit lets it fetch more.
+    Ties take turns.
+    """
     turn = list(runs)
     while True:
         waiting = [run for run in turn if run.pending]
         if not waiting:
             return
-        ready = next((run for run in waiting if run.ready()), None)
+        ready = min((run for run in waiting if run.ready()), key=_backlog, default=None)
         if ready is None:
             futures = [f for run in waiting for f in run.head().values() if not f.done()]
             wait(futures, return_when=FIRST_COMPLETED)
@@ -171,6 +176,10 @@ def _commit_all(runs: list[VendorRun]) -> None:
             ready.commit_next()
         except PageflowError as exc:
             ready.fail(exc)
+
+
+def _backlog(run: VendorRun) -> int:
+    return run.prefetch.backlog() if run.prefetch is not None else 0
 
 
 class VendorRun:
@@ -324,6 +333,10 @@ class Prefetcher:
 
     def done(self, index: int) -> None:
         self.futures.pop(index, None)
+
+    def backlog(self) -> int:
+        """Windows handed to the pool and not yet back."""
+        return sum(not f.done() for chunk in self.futures.values() for f in chunk.values())
 
     def close(self) -> None:
         for futures in self.futures.values():
