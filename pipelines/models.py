@@ -23,6 +23,8 @@ import duckdb
 from pipelines.config import mouseflow_settings, pagesense_settings, read_value
 from pipelines.warehouse import Warehouse
 from sources._http import PageflowError
+from sources.mouseflow import settings as mf
+from sources.pagesense import settings as ps
 
 log = logging.getLogger("pageflow.models")
 
@@ -30,6 +32,7 @@ LAYERS = {"staging": "staging", "intermediate": "intermediate", "marts": "analyt
 REFERENCE = re.compile(r"\b(staging|intermediate|analytics)\.(\w+)\b", re.IGNORECASE)
 COMMENT = re.compile(r"--[^\n]*")
 SITE_VENDORS = ("pagesense", "mouseflow")
+WINDOWED = {mf.VENDOR: mf.WINDOWED_RESOURCES, ps.VENDOR: ps.WINDOWED_RESOURCES}
 
 
 def sql_dir() -> Path:
@@ -174,10 +177,13 @@ def _prepare_raw(
             if not have:
                 source = "where false"  # never synced: an empty relation of the right shape
             elif loads and "_dlt_load_id" in have:
-                source = (
-                    f'from "{vendor}"."{table}" where _dlt_load_id in '
-                    f'(select load_id from "{vendor}"._dlt_loads where status = 0)'
-                )
+                completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
+                source = f'from "{vendor}"."{table}" as t where _dlt_load_id in ({completed})'
+                resource = window_resource(vendor, table)
+                audit = existing.get((vendor, "sync_windows"), set())
+                audited = {"_dlt_load_id", "resource"} <= audit
+                if resource and audited and {"website_id", "day"} <= have:
+                    source += _not_superseded(vendor, resource, completed)
             else:
                 source = f'from "{vendor}"."{table}"'
             con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
@@ -201,6 +207,29 @@ def _prepare_raw(
         "create or replace table raw.country_codes (country_name varchar, country_code varchar)"
     )
     con.executemany("insert into raw.country_codes values (?, ?)", countries)
+
+
+def window_resource(vendor: str, table: str) -> str | None:
+    """The windowed resource whose windows load `table` (None for the websites)."""
+    resources = WINDOWED[vendor]
+    if table in resources:
+        return table
+    for prefix, resource in (("report_", "reports"), ("form_", "forms")):
+        if table.startswith(prefix) and resource in resources:
+            return resource
+    return None
+
+
+def _not_superseded(vendor: str, resource: str, completed: str) -> str:
+    """Rows of a window that a later completed load fetched again are no longer the
+    vendor's answer: a re-fetch replaces a day's rows, except when the new answer has none
+    (dlt's merge deletes only the days the new load brings), so those rows are left out."""
+    return (
+        f' and not exists (select 1 from "{vendor}".sync_windows as w'
+        f" where w.resource = '{resource}' and w.website_id = t.website_id"
+        f" and w.day = t.day and w._dlt_load_id in ({completed})"
+        " and cast(w._dlt_load_id as double) > cast(t._dlt_load_id as double))"
+    )
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:

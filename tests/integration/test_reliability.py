@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOP = "8fc2ace2-75bc-8ba4-b424-c8916670b990"
 DOCS = "6793a2a8-9be8-42ce-4fb1-9107e379dfde"
 RECORDINGS = "/websites/{website_id}/recordings"
+FORMS = "/websites/{website_id}/forms"
 
 
 def mouseflow_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,6 +119,47 @@ def test_idempotent_never_backwards_and_a_future_position_loads_nothing(
     assert {p for site in positions(warehouse, "mouseflow").values() for p in site.values()} == {
         "2099-01-01"
     }
+
+
+def test_a_day_restated_to_nothing_leaves_the_models(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mouseflow_only(monkeypatch)
+    last = yesterday("Europe/Berlin")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__START_DATE", (last - timedelta(days=2)).isoformat())
+    assert sync(warehouse) == 0
+
+    def forms_of(relation: str) -> dict[str, int]:
+        rows = query(
+            warehouse,
+            f"select cast(day as varchar), count(*) from {relation} "
+            f"where website_id = '{SHOP}' group by all",
+        )
+        return dict(rows)
+
+    before = forms_of("raw.mouseflow__forms")
+    assert before.get(last.isoformat(), 0) > 0  # the shop has forms on its last day
+    # the vendor now answers that day with no forms at all (a valid, empty answer)
+    sandbox.faults.add(
+        Fault("empty-page", vendor="mouseflow", endpoint=FORMS, website_id=SHOP, day=str(last))
+    )
+    assert sync(warehouse) == 0
+    after = forms_of("raw.mouseflow__forms")
+    assert last.isoformat() not in after
+    assert {d: n for d, n in before.items() if d != last.isoformat()} == after
+    assert last.isoformat() not in forms_of("raw.mouseflow__form_fields")
+    marts = query(
+        warehouse,
+        "select count(*) from analytics.form_conversion "
+        f"where vendor = 'mouseflow' and website_id = '{SHOP}' and day = '{last}'",
+    )
+    assert marts == [(0,)]
+    # the raw table keeps the superseded rows; only the views and models leave them out
+    stale = query(
+        warehouse,
+        f"select count(*) from mouseflow.forms where website_id = '{SHOP}' and day = '{last}'",
+    )
+    assert stale[0][0] > 0
 
 
 def test_restated_days_inside_the_lookback_end_as_the_current_truth(
