@@ -10,6 +10,7 @@ failing test rolls back, and the previous tables stay readable.
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import re
 import tomllib
@@ -168,6 +169,7 @@ def _prepare_raw(
     existing = _columns(con)
     for vendor, tables in declared.items():
         loads = (vendor, "_dlt_loads") in existing
+        windowed = windowed_tables(con, vendor) if (vendor, "_dlt_version") in existing else {}
         for table, columns in tables.items():
             have = existing.get((vendor, table), set())
             select = ", ".join(
@@ -179,7 +181,7 @@ def _prepare_raw(
             elif loads and "_dlt_load_id" in have:
                 completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
                 source = f'from "{vendor}"."{table}" as t where _dlt_load_id in ({completed})'
-                resource = window_resource(vendor, table)
+                resource = windowed.get(table)
                 audit = existing.get((vendor, "sync_windows"), set())
                 audited = {"_dlt_load_id", "resource"} <= audit
                 if resource and audited and {"website_id", "day"} <= have:
@@ -209,15 +211,20 @@ def _prepare_raw(
     con.executemany("insert into raw.country_codes values (?, ?)", countries)
 
 
-def window_resource(vendor: str, table: str) -> str | None:
-    """The windowed resource whose windows load `table` (None for the websites)."""
-    resources = WINDOWED[vendor]
-    if table in resources:
-        return table
-    for prefix, resource in (("report_", "reports"), ("form_", "forms")):
-        if table.startswith(prefix) and resource in resources:
-            return resource
-    return None
+def windowed_tables(con: duckdb.DuckDBPyConnection, vendor: str) -> dict[str, str]:
+    """Table -> the windowed resource that loads it, as dlt recorded in the vendor's newest
+    stored schema (variant tables such as `form_fields` name their parent resource)."""
+    rows = con.execute(
+        f'select schema from "{vendor}"._dlt_version where schema_name = ? '
+        "order by inserted_at desc limit 1",
+        [vendor],
+    ).fetchall()
+    tables = json.loads(rows[0][0])["tables"] if rows else {}
+    return {
+        name: table["resource"]
+        for name, table in tables.items()
+        if table.get("resource") in WINDOWED[vendor]
+    }
 
 
 def _not_superseded(vendor: str, resource: str, completed: str) -> str:

@@ -143,12 +143,12 @@ def _start(
     run = VendorRun(warehouse, vendor, outcome)
     try:
         run.prepare(start, end)
-    except BaseException as exc:
-        if not isinstance(exc, PageflowError):
-            run.finish()
-            raise
+    except PageflowError as exc:
         run.fail(exc)
         return None
+    except BaseException:
+        run.finish()
+        raise
     return run
 
 
