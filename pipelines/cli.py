@@ -17,10 +17,11 @@ from pathlib import Path
 
 from pipelines import VENDORS
 from pipelines.lock import SyncLock
-from sources._errors import EXIT_CONFIG, EXIT_FAILURE, PageflowError
+from sources._errors import EXIT_CONFIG, EXIT_FAILURE, ConfigurationError, PageflowError
 from sources._windows import parse_day
 
 log = logging.getLogger("pageflow")
+UMASK = 0o027  # files 0640, folders 0750 (the folder beside the warehouse: 0700)
 WAREHOUSE_HELP = "the DuckDB file (default: warehouse.duckdb in the current directory)"
 
 
@@ -79,7 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
     path = Path(args.warehouse).expanduser().resolve()
+    os.umask(UMASK)  # the warehouse holds visitors' IPs and cities: no world access
     try:
+        if path.is_dir():
+            raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
         if args.command == "status":
             return _status(path)
         if args.command == "sync" and args.start and args.end and args.start > args.end:
@@ -95,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pageflow: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or an environment we did not foresee: still one line
+        log.debug("unexpected error", exc_info=True)
+        print(f"pageflow: error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def _status(path: Path) -> int:
@@ -114,12 +122,18 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
     warehouse = Warehouse.at(path)
     if args.command == "models":
         from pipelines.models import build
+        from pipelines.sync import publish_safely
 
-        if not warehouse.path.exists():
-            print(f"pageflow: error: no warehouse at {warehouse.path}", file=sys.stderr)
-            return EXIT_FAILURE
+        warehouse.prepare()
+        if not warehouse.has_data():
+            raise ConfigurationError(
+                f"no warehouse at {warehouse.path}: check --warehouse, or run `pageflow sync`"
+            )
         result = build(warehouse)
         print(f"built {len(result.models)} models; {len(result.tests)} SQL tests passed")
+        _, error = publish_safely(warehouse)
+        if error is not None:
+            raise error
         return 0
     if args.command == "demo":
         from pipelines.demo import run_demo

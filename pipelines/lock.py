@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from sources._errors import EXIT_TEMPFAIL, PageflowError
+from sources._errors import EXIT_TEMPFAIL, ConfigurationError, PageflowError
 
 
 class WarehouseBusy(PageflowError):
@@ -24,6 +24,16 @@ def folder_beside(warehouse_path: Path) -> Path:
     return warehouse_path.with_name(warehouse_path.name + ".pageflow")
 
 
+def private_folder(folder: Path) -> None:
+    """Create `folder` (and its parents) with mode 0700: it holds work data and the token."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigurationError(f"cannot create the folder {folder}: {reason}") from None
+
+
 class SyncLock:
     """An exclusive, non-blocking flock: the kernel drops it when its process dies."""
 
@@ -33,8 +43,12 @@ class SyncLock:
         self._fd: int | None = None
 
     def __enter__(self) -> SyncLock:
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        private_folder(self.lock_path.parent)
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigurationError(f"cannot open the lock {self.lock_path}: {reason}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -121,7 +121,7 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
             ("pagesense", pagesense.lookback_days),
         ],
     }
-    with duckdb.connect(str(warehouse.path)) as con:
+    with warehouse.connect_work() as con:
         con.begin()
         try:
             _prepare_raw(con, declared, root, settings)
@@ -140,9 +140,20 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
 
 
 def _build_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Marts are tables; staging and intermediate models are views (nothing to copy when
+    the warehouse is published, and no second copy of every recording)."""
     con.execute(f"create schema if not exists {model.schema}")
+    kind = "table" if model.schema == LAYERS["marts"] else "view"
+    other = "view" if kind == "table" else "table"
+    found = con.execute(
+        f"select count(*) from duckdb_{other}s() where database_name = current_database() "
+        f"and schema_name = ? and {other}_name = ?",
+        [model.schema, model.name],
+    ).fetchall()[0][0]
+    if found:  # built as the other kind by an earlier pageflow
+        con.execute(f"drop {other} {model.relation}")
     try:
-        con.execute(f"create or replace table {model.relation} as\n{model.sql}")
+        con.execute(f"create or replace {kind} {model.relation} as\n{model.sql}")
     except duckdb.Error as exc:
         raise ModelError(f"model {model.path.name} did not build: {exc}") from None
 

@@ -66,10 +66,10 @@ def with_gaps(windows: list[Window], gaps: Iterable[Window]) -> list[Window]:
 
 def gap_windows(warehouse: Warehouse, vendor: str, websites: Sequence[Website]) -> list[Window]:
     """Windows the audit table records as incomplete (loaded differs from expected)."""
-    if not warehouse.path.exists():
+    if not warehouse.has_data():
         return []
     wanted = {w.website_id for w in websites}
-    with warehouse.connect() as con:
+    with warehouse.connect_work() as con:
         found = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = 'sync_windows'",

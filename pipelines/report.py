@@ -29,8 +29,6 @@ def _schemas(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 def status_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
     """Per vendor, website and resource: synced through, last run, windows, rows, gaps."""
-    if not warehouse.path.exists():
-        return []
     with warehouse.connect() as con:
         tables = _schemas(con)
         rows: list[tuple[Any, ...]] = []

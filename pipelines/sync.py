@@ -14,17 +14,19 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import shutil
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines import VENDORS, failpoints, models
+from pipelines import VENDORS, failpoints, models, publish
 from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
 from pipelines.vendors import Vendor, configured_vendor
 from pipelines.warehouse import Warehouse
@@ -46,6 +48,9 @@ def prepare_dlt_environment() -> None:
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     # dlt warns on every arrow chunk whose hints differ from the inferred ones; errors show.
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+    # A loaded package's files are never read again: disk stays flat run after run.
+    os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+    os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
@@ -82,11 +87,13 @@ class VendorResult:
 class SyncResult:
     vendors: list[VendorResult] = field(default_factory=list)
     models_error: PageflowError | None = None
+    publish_error: PageflowError | None = None
+    published: publish.Published | None = None
 
     @property
     def error(self) -> PageflowError | None:
         errors = [v.error for v in self.vendors if v.error is not None]
-        return errors[0] if errors else self.models_error
+        return (errors or [self.models_error or self.publish_error])[0]
 
 
 def sync(
@@ -104,6 +111,7 @@ def sync(
     _resources.after_window = lambda window: failpoints.reach("window")
     result = SyncResult()
     with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
+        warehouse.prepare()
         runs = []
         for name in vendors or VENDORS:
             outcome = VendorResult(name)
@@ -114,13 +122,29 @@ def sync(
                 runs.append(run)
         _commit_all(runs)
         stack.close()
-        if build_models and warehouse.path.exists():
+        if build_models and warehouse.has_data():
             try:
                 models.build(warehouse)
             except PageflowError as exc:
                 result.models_error = exc
                 log.error("models: %s", exc)
+        if warehouse.has_data():
+            result.published, result.publish_error = publish_safely(warehouse)
     return result
+
+
+def publish_safely(
+    warehouse: Warehouse,
+) -> tuple[publish.Published | None, PageflowError | None]:
+    """Publish what is committed; a failure keeps it in the working database for the next
+    run to publish, and is reported rather than raised."""
+    try:
+        publish.drop_staging_copies(warehouse)
+        return publish.publish(warehouse), None
+    except PageflowError as exc:
+        exc.args = (f"{exc}; everything synced is kept and the next run publishes it",)
+        log.error("publish: %s", exc)
+        return None, exc
 
 
 def _start(
@@ -194,11 +218,11 @@ class VendorRun:
         self.next = 0
         self.finished = False
         self.prefetch: Prefetcher | None = None
+        self.pipeline = warehouse.pipeline(vendor.name)
 
     def prepare(self, start: date | None, end: date | None) -> None:
         """Restore the state, plan the windows, and start fetching the first chunks."""
         vendor = self.vendor
-        self.pipeline = self.warehouse.pipeline(vendor.name)
         _finish_pending(self.pipeline, vendor.name)
         self.pipeline.sync_destination()  # restores positions if the folder is gone
         self.websites = vendor.websites()
@@ -295,6 +319,7 @@ class VendorRun:
         if self.prefetch is not None:
             self.prefetch.close()
         self.vendor.close()
+        prune_loaded_packages(self.pipeline)
         outcome = self.outcome
         outcome.seconds = time.monotonic() - self.started
         outcome.rate_limited_seconds = self.vendor.rate_limited_seconds
@@ -343,6 +368,14 @@ class Prefetcher:
             for future in futures.values():
                 future.cancel()
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def prune_loaded_packages(pipeline: dlt.Pipeline) -> None:
+    """Completed load packages are never read again; dlt keeps them forever otherwise."""
+    loaded = Path(pipeline.working_dir) / "load" / "loaded"
+    if loaded.is_dir():
+        for package in loaded.iterdir():
+            shutil.rmtree(package, ignore_errors=True)
 
 
 def _run(pipeline: dlt.Pipeline, source: object, vendor: str) -> None:

@@ -1,13 +1,24 @@
-"""The warehouse file, the folder beside it, the per-warehouse lock, and dlt pipelines on it.
+"""The warehouse readers open, the working database pageflow writes, and the folder beside.
 
-Everything a sync keeps lives in the DuckDB file or in `<file>.pageflow/` beside it, so two
-warehouses never share anything; deleting that folder loses nothing because dlt restores
-its state from the warehouse.
+Readers (BI tools, analysts, `pageflow status`) open `--warehouse` read-only. pageflow never
+writes that file: dlt loads and the models build in `<file>.pageflow/work.duckdb`, and after
+each run `pipelines.publish` writes a fresh copy beside the warehouse and renames it over
+the old one. A reader holding the old file keeps reading it (the inode stays alive until it
+lets go); a reader that opens the path afterwards gets the new one. Neither side ever waits
+for the other's lock.
+
+Everything a sync keeps lives in the warehouse or in the folder, so two warehouses never
+share anything; deleting the folder loses nothing: the working database is adopted again
+from the published warehouse, and dlt restores its state from it.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +27,12 @@ import duckdb
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.config import load_memory_limit
-from pipelines.lock import SyncLock, folder_beside
+from pipelines.lock import SyncLock, WarehouseBusy, folder_beside, private_folder
+from sources._errors import ConfigurationError
+
+log = logging.getLogger("pageflow.warehouse")
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 
 @dataclass(frozen=True)
@@ -35,24 +51,121 @@ class Warehouse:
     def pipelines_dir(self) -> Path:
         return self.folder / "dlt"
 
+    @property
+    def work_path(self) -> Path:
+        """The database pageflow loads and models in; readers never open it."""
+        return self.folder / "work.duckdb"
+
     def pipeline(self, vendor: str) -> dlt.Pipeline:
-        """The dlt pipeline loading `vendor` into its own dataset (schema) of this warehouse."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """The dlt pipeline loading `vendor` into its own dataset (schema) of the work db."""
         return dlt.pipeline(
             pipeline_name=f"pageflow_{vendor}",
-            destination=load_destination(self.path),
+            destination=load_destination(self.work_path),
             dataset_name=vendor,
             pipelines_dir=str(self.pipelines_dir),
         )
 
-    def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.path), read_only=read_only)
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the published warehouse, as any reader opens it."""
+        check_readable(self.path)
+        try:
+            return duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise path_error(self.path, exc) from None
+
+    def connect_work(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.work_path))
 
     def lock(self) -> SyncLock:
         return SyncLock(self.path)
+
+    def has_data(self) -> bool:
+        return self.work_path.exists()
+
+    def prepare(self) -> None:
+        """Make the folder (private) and, if the working database is missing while a
+        warehouse exists (folder deleted, or a warehouse of an older pageflow), adopt it."""
+        if self.path.is_dir():
+            raise ConfigurationError(f"{self.path} is a directory, not a DuckDB file")
+        private_folder(self.folder)
+        if self.path.exists():
+            holder = writer_holding(self.path)
+            if holder is not None:
+                raise WarehouseHeld(self.path, holder)
+        if self.work_path.exists() or not self.path.exists():
+            return
+        from pipelines.publish import adopt
+
+        adopt(self)
 
 
 def load_destination(path: Path) -> dlt.destinations.duckdb:
     """dlt's DuckDB destination for `path`, its memory capped (see `load_memory_limit`)."""
     credentials = DuckDbCredentials(str(path), global_config={"memory_limit": load_memory_limit()})
     return dlt.destinations.duckdb(credentials)
+
+
+def check_readable(path: Path) -> None:
+    """One clear error for a warehouse path a reader cannot open (exit 78 or 75)."""
+    if not path.exists():
+        raise ConfigurationError(
+            f"no warehouse at {path}: check --warehouse, or run `pageflow sync` first"
+        )
+    if path.is_dir():
+        raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(12)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from None
+    if header[8:12] != DUCKDB_MAGIC:
+        raise ConfigurationError(f"{path} is not a DuckDB database file")
+    holder = writer_holding(path)
+    if holder is not None:
+        raise WarehouseHeld(path, holder)
+
+
+class WarehouseHeld(WarehouseBusy):
+    """Another program holds the published file read-write: the one conflict left."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        super().__init__(
+            f"{path} is held read-write by another program ({holder}); "
+            "readers must open it read-only; try again once it lets go"
+        )
+
+
+def writer_holding(path: Path) -> str | None:
+    """Who holds `path` read-write (DuckDB takes a POSIX write lock), or None.
+
+    Probed with a shared lock that is released at once; a read-only DuckDB reader holds a
+    shared lock too, so readers never count as writers.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EAGAIN):
+            raise
+        return "a process with it open read-write"
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+_PID = re.compile(r"PID (\d+)")
+
+
+def path_error(path: Path, exc: duckdb.Error) -> Exception:
+    """A DuckDB error on opening `path`, as one line a user can act on."""
+    text = str(exc)
+    if "lock" in text.lower():
+        match = _PID.search(text)
+        return WarehouseHeld(path, f"pid {match.group(1)}" if match else "another process")
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return ConfigurationError(f"cannot open {path} as a DuckDB database: {first}")

@@ -307,17 +307,19 @@ def test_windows_that_did_not_add_up_are_fetched_again(
     old = last - timedelta(days=6)
     monkeypatch.setenv("SOURCES__MOUSEFLOW__START_DATE", old.isoformat())
     assert sync(warehouse) == 0
-    with duckdb.connect(str(warehouse)) as con:  # as if a window had come back short
-        con.execute(
-            "update mouseflow.sync_windows set loaded = loaded - 1 "
-            "where website_id = ? and resource = 'recordings' and day = ?",
-            [SHOP, old],
-        )
-        con.execute(
-            "delete from mouseflow.recordings where id = (select min(id) from "
-            "mouseflow.recordings where website_id = ? and day = ?)",
-            [SHOP, old],
-        )
+    # as if a window had come back short, in the working database and the published file
+    for path in (Warehouse.at(warehouse).work_path, warehouse):
+        with duckdb.connect(str(path)) as con:
+            con.execute(
+                "update mouseflow.sync_windows set loaded = loaded - 1 "
+                "where website_id = ? and resource = 'recordings' and day = ?",
+                [SHOP, old],
+            )
+            con.execute(
+                "delete from mouseflow.recordings where id = (select min(id) from "
+                "mouseflow.recordings where website_id = ? and day = ?)",
+                [SHOP, old],
+            )
     capsys.readouterr()
     assert main(["status", "--warehouse", str(warehouse)]) == 0
     gaps = [

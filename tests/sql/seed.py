@@ -7,6 +7,8 @@ from typing import Any
 
 import duckdb
 
+from pipelines.warehouse import Warehouse
+
 DONE, PENDING = "1000.1", "1000.2"  # a completed load and one that never finished
 
 
@@ -37,3 +39,15 @@ def mart(path: Path, table: str, order: str) -> list[tuple[Any, ...]]:
         columns = {row[0] for row in con.execute(f"describe analytics.{table}").fetchall()}
         exclude = " exclude (is_final)" if "is_final" in columns else ""
         return con.execute(f"select *{exclude} from analytics.{table} order by {order}").fetchall()
+
+
+def work_db(folder: Path, name: str = "warehouse.duckdb") -> Path:
+    """The working database of the warehouse `folder/name`, where the models build."""
+    path = Warehouse.at(folder / name).work_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def warehouse_of(work: Path) -> Warehouse:
+    """The warehouse whose working database is `work`."""
+    return Warehouse.at(work.parent.with_name(work.parent.name.removesuffix(".pageflow")))

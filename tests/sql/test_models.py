@@ -11,9 +11,8 @@ from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
 from pipelines.models import ModelError, build, discover, sql_dir
-from pipelines.warehouse import Warehouse
 from sources._windows import local_today
-from tests.sql.seed import PENDING, mart, seed
+from tests.sql.seed import PENDING, mart, seed, warehouse_of, work_db
 
 D = date.fromisoformat
 approx = pytest.approx
@@ -204,9 +203,9 @@ RAW = {
 
 @pytest.fixture
 def built(isolated: Path) -> Path:
-    path = isolated / "warehouse.duckdb"
+    path = work_db(isolated)
     seed(path, RAW)
-    build(Warehouse.at(path))
+    build(warehouse_of(path))
     return path
 
 
@@ -323,9 +322,9 @@ def test_explicit_pairs_in_config_win(isolated: Path) -> None:
         '[sites.flagship]\npagesense = "P1"\nmouseflow = "M2"\n'
     )
     Container()[PluggableRunContext].reload_providers()
-    path = isolated / "warehouse.duckdb"
+    path = work_db(isolated)
     seed(path, RAW)
-    build(Warehouse.at(path))
+    build(warehouse_of(path))
     assert [row[:3] for row in mart(path, "sites", "vendor, website_id")] == [
         ("shop.test", "mouseflow", "M1"),
         ("flagship", "mouseflow", "M2"),
@@ -334,9 +333,9 @@ def test_explicit_pairs_in_config_win(isolated: Path) -> None:
 
 
 def test_a_vendor_never_synced_still_builds(isolated: Path) -> None:
-    path = isolated / "warehouse.duckdb"
+    path = work_db(isolated)
     seed(path, {k: v for k, v in RAW.items() if k.startswith("mouseflow.")})
-    build(Warehouse.at(path))
+    build(warehouse_of(path))
     assert {row[1] for row in mart(path, "daily_traffic", "day")} == {"mouseflow"}
     assert mart(path, "vendor_comparison", "day") == []
 
@@ -346,7 +345,7 @@ def test_failing_sql_tests_roll_back_and_keep_the_previous_tables(built: Path) -
     with duckdb.connect(str(built)) as con:  # a later step with more visitors than step 1
         con.execute("update mouseflow.funnel_steps set count = 500 where step_number = 3")
     with pytest.raises(ModelError) as caught:
-        build(Warehouse.at(built))
+        build(warehouse_of(built))
     message = str(caught.value)
     assert "assert_funnel_steps_non_increasing" in message
     assert "assert_rates_within_0_1" in message
@@ -377,11 +376,14 @@ def test_models_command(isolated: Path, capsys: pytest.CaptureFixture[str]) -> N
     from pipelines.cli import main
 
     path = isolated / "w.duckdb"
-    assert main(["models", "--warehouse", str(path)]) == 1
+    assert main(["models", "--warehouse", str(path)]) == 78
     assert "no warehouse" in capsys.readouterr().err
-    seed(path, RAW)
+    seed(work_db(isolated, "w.duckdb"), RAW)
     assert main(["models", "--warehouse", str(path)]) == 0
     assert "6 SQL tests passed" in capsys.readouterr().out
+    assert mart(path, "daily_traffic", "vendor, day") == mart(
+        work_db(isolated, "w.duckdb"), "daily_traffic", "vendor, day"
+    )  # published for readers
 
 
 def test_days_inside_the_lookback_are_provisional(isolated: Path) -> None:
@@ -406,9 +408,9 @@ def test_days_inside_the_lookback_are_provisional(isolated: Path) -> None:
             ],
         ),
     }
-    path = isolated / "warehouse.duckdb"
+    path = work_db(isolated)
     seed(path, recent)
-    build(Warehouse.at(path))  # default lookback: 3 days
+    build(warehouse_of(path))  # default lookback: 3 days
     with duckdb.connect(str(path), read_only=True) as con:
         final = dict(
             con.execute("select today() - day, is_final from analytics.daily_traffic").fetchall()
