@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from pipelines import VENDORS
 from pipelines.lock import SyncLock
+from sources import _stop
 from sources._errors import EXIT_CONFIG, EXIT_FAILURE, ConfigurationError, PageflowError
 from sources._windows import parse_day
 
@@ -91,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"pageflow: error: --start {args.start} is after --end {args.end}", file=sys.stderr
             )
             return EXIT_CONFIG
-        with SyncLock(path):
+        with SyncLock(path), _stop.handling_signals():
             return _locked(args, path)
     except PageflowError as exc:
         print(f"pageflow: error: {exc}", file=sys.stderr)
@@ -131,6 +133,8 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
             )
         result = build(warehouse)
         print(f"built {len(result.models)} models; {len(result.tests)} SQL tests passed")
+        if _stop.requested():
+            return _stopped("the models are built; the next run publishes them")
         _, error = publish_safely(warehouse)
         if error is not None:
             raise error
@@ -144,6 +148,8 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
         from pipelines.sync import sync
 
         outcome = sync(warehouse, args.vendor, args.start, args.end, take_lock=False)
+    if outcome.stopped:
+        return _stopped(outcome.resume_points())
     for vendor in outcome.vendors:
         if vendor.skipped:
             print(f"pageflow: {vendor.vendor} skipped: no credentials configured", file=sys.stderr)
@@ -153,5 +159,26 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
     return 0
 
 
+def _stopped(where: str) -> int:
+    print(
+        f"pageflow: stopped by {_stop.signal_name()}: nothing after it was committed; {where}",
+        file=sys.stderr,
+    )
+    return _stop.exit_code()
+
+
+def entry() -> None:
+    """The console script: `main`, then exit without waiting for abandoned calls."""
+    code = main()
+    if code in (128 + signal.SIGINT, 128 + signal.SIGTERM):
+        # a stopped run abandons the vendor calls still in flight; their threads must not
+        # hold the exit (they commit nothing), so leave without joining them
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -30,7 +30,7 @@ from pipelines import VENDORS, failpoints, models, publish
 from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
 from pipelines.vendors import Vendor, configured_vendor
 from pipelines.warehouse import Warehouse
-from sources import _resources
+from sources import _resources, _stop
 from sources._http import ConfigurationError, PageflowError
 from sources._resources import Fetched
 from sources._windows import Window, yesterday
@@ -51,6 +51,9 @@ def prepare_dlt_environment() -> None:
     # A loaded package's files are never read again: disk stays flat run after run.
     os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
     os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+    # SIGINT/SIGTERM are pageflow's (sources/_stop.py): dlt's own handlers, installed
+    # around normalize and load, cleared a signal that came in meanwhile and lost it.
+    os.environ["RUNTIME__INTERCEPT_SIGNALS"] = "false"
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
@@ -81,6 +84,7 @@ class VendorResult:
     error: PageflowError | None = None
     seconds: float = 0.0
     rate_limited_seconds: float = 0.0  # of `seconds`, waiting for the vendor's limit
+    resume: str = ""  # where the next run resumes, when this one stopped early
 
 
 @dataclass
@@ -89,6 +93,12 @@ class SyncResult:
     models_error: PageflowError | None = None
     publish_error: PageflowError | None = None
     published: publish.Published | None = None
+    stopped: bool = False
+
+    def resume_points(self) -> str:
+        """Where the next run starts, per vendor: its first chunk not committed."""
+        points = [v.resume for v in self.vendors if v.resume]
+        return "; ".join(points) if points else "nothing was left to do"
 
     @property
     def error(self) -> PageflowError | None:
@@ -122,14 +132,16 @@ def sync(
                 runs.append(run)
         _commit_all(runs)
         stack.close()
-        if build_models and warehouse.has_data():
+        # after a stop request nothing more is written: no models, no publish (next run's)
+        if build_models and warehouse.has_data() and not _stop.requested():
             try:
                 models.build(warehouse)
             except PageflowError as exc:
                 result.models_error = exc
                 log.error("models: %s", exc)
-        if warehouse.has_data():
+        if warehouse.has_data() and not _stop.requested():
             result.published, result.publish_error = publish_safely(warehouse)
+    result.stopped = _stop.requested()
     return result
 
 
@@ -185,14 +197,14 @@ def _commit_all(runs: list[VendorRun]) -> None:
     Ties take turns.
     """
     turn = list(runs)
-    while True:
+    while not _stop.requested():
         waiting = [run for run in turn if run.pending]
         if not waiting:
             return
         ready = min((run for run in waiting if run.ready()), key=_backlog, default=None)
         if ready is None:
             futures = [f for run in waiting for f in run.head().values() if not f.done()]
-            wait(futures, return_when=FIRST_COMPLETED)
+            wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)  # or a stop request
             continue
         turn.remove(ready)
         turn.append(ready)  # the others go first next time
@@ -316,6 +328,12 @@ class VendorRun:
         if self.finished:
             return
         self.finished = True
+        if self.next < len(self.chunks):
+            first = self.chunks[self.next][0]
+            self.outcome.resume = (
+                f"{self.vendor.name}: {self.next} of {len(self.chunks)} chunks committed, "
+                f"resumes at {first.day} ({first.website_id})"
+            )
         if self.prefetch is not None:
             self.prefetch.close()
         self.vendor.close()
@@ -367,7 +385,8 @@ class Prefetcher:
         for futures in self.futures.values():
             for future in futures.values():
                 future.cancel()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        # on a stop, calls in flight are abandoned (their answers would not be committed)
+        self.pool.shutdown(wait=not _stop.requested(), cancel_futures=True)
 
 
 def prune_loaded_packages(pipeline: dlt.Pipeline) -> None:

@@ -150,7 +150,8 @@ class PageSenseVendor:
             policy=cfg.tuning.policy(),
         )
         self.definitions: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        self.fetchers = pagesense_fetchers(self.client, self.definitions)
+        self.timezones: dict[str, str] = {}
+        self.fetchers = pagesense_fetchers(self.client, self.definitions, self.timezones)
 
     def websites(self) -> list[Website]:
         listed = {site["id"]: site for site in self.client.websites()}
@@ -168,7 +169,8 @@ class PageSenseVendor:
         with ThreadPoolExecutor(self.tuning.workers) as pool:
             found = pool.map(lambda site: fetch_definitions(self.client, site.website_id), sites)
             self.definitions = {s.website_id: d for s, d in zip(sites, found, strict=True)}
-        self.fetchers = pagesense_fetchers(self.client, self.definitions)
+        self.timezones = {s.website_id: s.timezone for s in sites}
+        self.fetchers = pagesense_fetchers(self.client, self.definitions, self.timezones)
         return sites
 
     @property
@@ -189,6 +191,7 @@ class PageSenseVendor:
             self.client,
             windows,
             definitions=self.definitions,
+            timezones=self.timezones,
             websites=None if websites is None else [w.detail for w in websites],
             move_positions=move_positions,
             workers=self.tuning.workers,

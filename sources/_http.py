@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import httpx
 import orjson
 
+from sources import _stop
 from sources._errors import (  # noqa: F401 - re-exported for the sources
     EXIT_CONFIG,
     EXIT_FAILURE,
@@ -152,7 +153,7 @@ class ApiClient:
         policy: RetryPolicy | None = None,
         pacer: Pacer | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = _stop.sleep,
         seed: int | None = None,
         max_connections: int = 16,
     ) -> None:
@@ -259,6 +260,7 @@ class ApiClient:
             self._sleep(delay)
 
     def _send(self, call: Call) -> httpx.Response:
+        _stop.check()  # no new call once a stop is requested
         with self._count_lock:
             self.requests_sent += 1
         headers = self._headers() if self._headers is not None else None

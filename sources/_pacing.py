@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import httpx
 
+from sources import _stop
+
 log = logging.getLogger("pageflow.pacing")
 
 
@@ -35,7 +37,7 @@ class RateLimitPacer:
         *,
         margin: float = 0.25,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = _stop.sleep,
     ) -> None:
         self.margin = margin  # seconds added to the reset instant against clock skew
         self._clock = clock
@@ -124,7 +126,8 @@ class AdaptivePacer:
     def acquire(self) -> None:
         with self._cond:
             while self.active >= int(self.limit):
-                self._cond.wait()
+                self._cond.wait(0.2)  # a slot, or a look at the stop flag
+                _stop.check()
             self.active += 1
 
     def release(self) -> None:

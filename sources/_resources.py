@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+import pyarrow as pa
+import pyarrow.compute as pc
 from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 
+from sources import _stop
 from sources._http import VendorAPIError
-from sources._windows import Window
+from sources._timestamps import ns_to_datetime
+from sources._windows import Window, utc_bounds
 
 Fetched = tuple[list[Any], dict[str, Any]]  # (items for the resource's tables, audit row)
 
@@ -139,21 +144,32 @@ def _windowed(
 ) -> Iterator[Any]:
     seen: set[Any] = set()
     batch = _Batch()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        futures = [results.get(w) or pool.submit(fetch, w) for w in windows]
-        try:
-            for window, future in zip(windows, futures, strict=True):
-                items, audit = future.result()
-                if unique_in_chunk:
-                    _check_unique(vendor, window, items, unique_in_chunk, seen)
-                yield from batch.add(items, audit)
-                if move_positions:
-                    _advance(window)
-                after_window(window)
-        finally:
-            for future in futures:
-                future.cancel()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+    futures = [results.get(w) or pool.submit(fetch, w) for w in windows]
+    try:
+        for window, future in zip(windows, futures, strict=True):
+            items, audit = _result(future)
+            if unique_in_chunk:
+                _check_unique(vendor, window, items, unique_in_chunk, seen)
+            yield from batch.add(items, audit)
+            if move_positions:
+                _advance(window)
+            after_window(window)
+    finally:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=not _stop.requested(), cancel_futures=True)
     yield from batch.flush()
+
+
+def _result(future: Future[Fetched]) -> Fetched:
+    """The window's answer; a stop request ends the wait (and the chunk's extract) at once."""
+    while True:
+        _stop.check()
+        try:
+            return future.result(timeout=0.2)
+        except FutureTimeout:
+            continue
 
 
 class _Batch:
@@ -243,3 +259,37 @@ def shape_error(vendor: str, endpoint: str, window: Window, problem: object) -> 
         window=window.day.isoformat(),
         status=200,
     )
+
+
+def check_in_window(
+    vendor: str, endpoint: str, window: Window, table: pa.Table, column: str, tz: str
+) -> None:
+    """Every row's own instant (UTC, naive) must lie in the window's local day: a row the
+    vendor sent for another day would otherwise be loaded under this one."""
+    if not table.num_rows:
+        return
+    start, end = utc_bounds(window.day, tz)
+    values = table.column(column)
+    lo = pa.scalar(int(start.timestamp()) * 10**9, pa.int64()).cast(values.type)
+    hi = pa.scalar(int(end.timestamp()) * 10**9, pa.int64()).cast(values.type)
+    outside = pc.or_(pc.less(values, lo), pc.greater_equal(values, hi))
+    first = pc.index(outside, True).as_py()
+    if first < 0:
+        return
+    ident = table.column("id")[first].as_py() if "id" in table.column_names else first
+    instant = ns_to_datetime(values[first].cast(pa.int64()).as_py())
+    raise shape_error(
+        vendor,
+        endpoint,
+        window,
+        f"row {ident!r} has {column} {instant:%Y-%m-%d %H:%M:%S} UTC, outside the window's "
+        f"day ({window.day} in {tz})",
+    )
+
+
+def check_date(vendor: str, endpoint: str, window: Window, value: Any, what: str) -> None:
+    """A date the vendor sent with a row (`date`, when sent) must be the window's day."""
+    if value is not None and value != window.day.isoformat():
+        raise shape_error(
+            vendor, endpoint, window, f"{what} is dated {value!r}, not the window's day"
+        )

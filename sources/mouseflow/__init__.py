@@ -23,6 +23,7 @@ from sources._resources import (
     Fetched,
     Results,
     audit,
+    check_in_window,
     is_count,
     ns_utc,
     positions_of,
@@ -117,6 +118,7 @@ def _fetch_recordings(client: MouseflowClient, tz: str, window: Window) -> Fetch
         table = finish(rows, RECORDING_TYPES, ("created", "lastActivity"), constants, tz)
     except RowShapeError as exc:
         raise shape_error(VENDOR, settings.RECORDINGS, window, exc) from None
+    check_in_window(VENDOR, settings.RECORDINGS, window, table, "created", tz)
     items = [table] if table.num_rows else []
     return items, audit(window, count, table.num_rows)
 

@@ -5,7 +5,7 @@ One source instance covers one chunk of windows; the run loop in `pipelines/` pi
 
     tokens = TokenManager(accounts_url, client_id, client_secret, refresh_token)
     client = PageSenseClient(base_url, tokens)
-    pipeline.run(pagesense_source(client, windows, definitions=definitions))
+    pipeline.run(pagesense_source(client, windows, definitions=definitions, timezones=zones))
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from sources._resources import (
     Fetched,
     Results,
     audit,
+    check_date,
+    check_in_window,
     ns_utc,
     shape_error,
     variant,
@@ -44,6 +46,7 @@ def pagesense_source(
     windows: Sequence[Window] = (),
     *,
     definitions: Definitions,
+    timezones: Mapping[str, str],
     websites: Sequence[dict[str, Any]] | None = None,
     move_positions: bool = True,
     workers: int = 4,
@@ -58,7 +61,7 @@ def pagesense_source(
             )
         )
         resources += [definitions_resource(kind, definitions) for kind in settings.DEFINITIONS]
-    fetchers = pagesense_fetchers(client, definitions)
+    fetchers = pagesense_fetchers(client, definitions, timezones)
     hints: dict[str, dict[str, Any]] = {
         "recordings": {
             # replaced per (website_id, day): see the README ("recordings and merges")
@@ -84,11 +87,12 @@ def pagesense_source(
 
 
 def pagesense_fetchers(
-    client: PageSenseClient, definitions: Definitions
+    client: PageSenseClient, definitions: Definitions, timezones: Mapping[str, str]
 ) -> dict[str, Callable[[Window], Fetched]]:
-    """How each windowed resource fetches one window (thread-safe; no dlt inside)."""
+    """How each windowed resource fetches one window (thread-safe; no dlt inside);
+    `timezones`: each website's zone, which its days are in."""
     return {
-        "recordings": partial(_fetch_recordings, client),
+        "recordings": partial(_fetch_recordings, client, timezones),
         "heatmaps": partial(_fetch_heatmaps, client),
         "funnel_steps": partial(_fetch_funnel_steps, client, definitions),
         "forms": partial(_fetch_forms, client, definitions),
@@ -119,7 +123,9 @@ def fetch_definitions(client: PageSenseClient, website_id: str) -> dict[str, lis
     return {kind: client.definitions(website_id, kind) for kind in settings.DEFINITIONS}
 
 
-def _fetch_recordings(client: PageSenseClient, window: Window) -> Fetched:
+def _fetch_recordings(
+    client: PageSenseClient, timezones: Mapping[str, str], window: Window
+) -> Fetched:
     rows, total = client.recordings(window.website_id, window.day)
     constants = {
         "website_id": pa.array([window.website_id] * rows.num_rows, pa.string()),
@@ -129,6 +135,8 @@ def _fetch_recordings(client: PageSenseClient, window: Window) -> Fetched:
         table = finish(rows, RECORDING_TYPES, ("timestamp",), constants)
     except RowShapeError as exc:
         raise shape_error(VENDOR, settings.RECORDINGS, window, exc) from None
+    tz = timezones[window.website_id]
+    check_in_window(VENDOR, settings.RECORDINGS, window, table, "timestamp", tz)
     items = [table] if table.num_rows else []
     return items, audit(window, total, table.num_rows)
 
@@ -247,6 +255,9 @@ def _fetch_goal_conversions(
     rows = []
     for goal in _defs(definitions, window, "goals"):
         data = client.goal_conversions(window.website_id, goal["id"], window.day)
+        check_date(
+            VENDOR, settings.GOAL_CONVERSIONS, window, data.get("date"), f"goal {goal['id']}"
+        )
         rows.append({**{k: v for k, v in data.items() if k != "goal_id"}, "goal_id": goal["id"]})
     return with_window(window, rows), audit(window, len(rows), len(rows))
 
@@ -257,6 +268,7 @@ def _fetch_test_results(
     rows = []
     for test in _defs(definitions, window, "tests"):
         data = client.test_results(window.website_id, test["id"], window.day)
+        check_date(VENDOR, settings.TEST_RESULTS, window, data.get("date"), f"test {test['id']}")
         for variation in data.get("variations") or []:
             if not isinstance(variation, dict) or not variation.get("id"):
                 raise shape_error(

@@ -14,6 +14,7 @@ import httpx
 import orjson
 import pyarrow as pa
 
+from sources import _stop
 from sources._arrow import RowShapeError, check_ids, list_schema, read_page, rows_of, scalar
 from sources._http import (
     ApiClient,
@@ -96,7 +97,7 @@ class TokenManager:
                     return
                 problem = f"the accounts server answered HTTP {response.status_code}"
             if attempt < self._attempts:
-                time.sleep(0.5 * 2 ** (attempt - 1))
+                _stop.sleep(0.5 * 2 ** (attempt - 1))
         raise VendorAPIError(
             VENDOR, settings.TOKEN_PATH, f"{problem}; no access token", retryable=True
         )
@@ -267,7 +268,14 @@ class PageSenseClient:
             if pagination is None:
                 if len(pages) > 1:
                     raise call.error(VENDOR, "a later page came without `pagination`", status=200)
-                return WindowList(pages, received)  # no pagination object: complete
+                if len(ids) >= self.page_size:
+                    raise call.error(
+                        VENDOR,
+                        f"a full page ({len(ids)} rows, limit {self.page_size}) came without "
+                        "`pagination`: more may follow, so the window cannot be known complete",
+                        status=200,
+                    )
+                return WindowList(pages, received)  # no pagination, not full: complete
             page_total = pagination.get("total") if isinstance(pagination, dict) else None
             if not isinstance(page_total, int) or isinstance(page_total, bool) or page_total < 0:
                 raise call.error(VENDOR, "`pagination.total` is not a count", status=200)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -36,6 +37,8 @@ FAULT_KINDS = (
     "repeat-page",  # a later page repeats the first one (offset ignored)
     "total-mismatch",  # count/pagination.total claims one row more than exists
     "new-field",  # every row gains an unknown field `field` (a sync must keep it)
+    "no-pagination",  # a list answer without its `pagination` object (however full)
+    "out-of-window",  # the first row's timestamp `field` moved 8 days later (count kept)
 )
 BODY_FAULTS = frozenset(FAULT_KINDS[FAULT_KINDS.index("missing-field") :])
 
@@ -369,6 +372,12 @@ def _mutate(fault: Fault, body: Any) -> Any:
         pagination = holder.get("pagination")
         if isinstance(pagination, dict):
             pagination["total"] += 1
+    elif fault.kind == "no-pagination" and isinstance(holder, dict):
+        holder.pop("pagination", None)
+    elif fault.kind == "out-of-window" and rows and isinstance(rows[0].get(fault.field), str):
+        stamp = rows[0][fault.field]
+        later = date.fromisoformat(stamp[:10]) + timedelta(days=8)
+        rows[0][fault.field] = later.isoformat() + stamp[10:]
     elif fault.kind == "new-field" and rows is not None:
         for row in rows:
             if isinstance(row, dict):

@@ -60,6 +60,24 @@ def only(vendor: str, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.param(
             "pagesense", Fault("total-mismatch"), "`pagination.total`", id="ps-total-mismatch"
         ),
+        pytest.param(
+            "pagesense",
+            Fault("no-pagination"),
+            "full page (200 rows, limit 200) came without `pagination`",
+            id="ps-full-page-without-pagination",
+        ),
+        pytest.param(
+            "mouseflow",
+            Fault("out-of-window", field="created"),
+            "outside the window's day (2026-03-28 in Europe/Berlin)",
+            id="mf-row-outside-its-window",
+        ),
+        pytest.param(
+            "pagesense",
+            Fault("out-of-window", field="timestamp"),
+            "outside the window's day (2026-03-28 in",
+            id="ps-row-outside-its-window",
+        ),
     ],
 )
 def test_bad_answer_fails_its_window_only(
@@ -94,3 +112,30 @@ def test_unknown_new_fields_are_kept(
         warehouse, "select count(*) from mouseflow.recordings where heart_rate is not null"
     )
     assert kept[0][0] > 10
+
+
+@pytest.mark.parametrize(
+    ("vendor", "field"), [("mouseflow", "created"), ("pagesense", "timestamp")]
+)
+def test_a_row_outside_its_window_is_named_and_the_window_refetched_next_run(
+    sandbox: Sandbox,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    vendor: str,
+    field: str,
+) -> None:
+    site = MF_SHOP if vendor == "mouseflow" else PS_SHOP
+    only(vendor, site, monkeypatch)
+    endpoint = MF_RECORDINGS if vendor == "mouseflow" else PS_RECORDINGS
+    fault = Fault("out-of-window", vendor=vendor, website_id=site, day="2026-03-02", field=field)
+    fault.endpoint = endpoint
+    sandbox.faults.add(fault)
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-02") == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "outside the window's day" in last and "row '" in last and "2026-03-02" in last
+    count = f"select count(*) from {vendor}.recordings where day = '2026-03-02'"
+    assert query(warehouse, count) == [(0,)]
+    sandbox.faults.clear()
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-02") == 0
+    assert query(warehouse, count)[0][0] > 0

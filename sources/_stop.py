@@ -1,0 +1,87 @@
+"""One way to stop: SIGINT and SIGTERM set a flag that every wait and fetch honours.
+
+The signal handler only records the signal; nothing is raised in the middle of a commit.
+Fetch threads see the flag in every sleep (retries, rate-limit waits) and before every
+call, and raise `Stopped`; the run loop commits nothing after the flag and exits with
+128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+from sources._errors import PageflowError
+
+_flag = threading.Event()
+_signal: int | None = None
+
+
+class Stopped(PageflowError):
+    """The run was asked to stop (SIGINT or SIGTERM)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"stopped by {signal_name()}")
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return exit_code()
+
+
+def requested() -> bool:
+    return _flag.is_set()
+
+
+def check() -> None:
+    """Raise `Stopped` if a stop was requested."""
+    if _flag.is_set():
+        raise Stopped()
+
+
+def sleep(seconds: float) -> None:
+    """`time.sleep` that wakes at once and raises `Stopped` when a stop is requested."""
+    if _flag.wait(max(0.0, seconds)):
+        raise Stopped()
+
+
+def request(signum: int = signal.SIGTERM) -> None:
+    global _signal
+    if _signal is None:
+        _signal = signum
+    _flag.set()
+
+
+def signal_name() -> str:
+    return signal.Signals(_signal).name if _signal is not None else "request"
+
+
+def exit_code() -> int:
+    return 128 + (_signal if _signal is not None else signal.SIGTERM)
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    request(signum)
+
+
+@contextmanager
+def handling_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM request a stop while the block runs (main thread only)."""
+    global _signal
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved: dict[int, Callable[..., Any] | int | None] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        saved[signum] = signal.getsignal(signum)
+        signal.signal(signum, _handler)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        _flag.clear()
+        _signal = None

@@ -1,0 +1,92 @@
+"""A stop that stops: SIGTERM and SIGINT at seeded moments end a sync with 143 / 130 within
+5 s, with one last line saying where it resumes, and a rerun gives exactly the truth."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sources._windows import days_between
+from sources.sandbox import Fault, Sandbox
+from tests.integration.conftest import (
+    assert_matches_truth,
+    expected_mouseflow,
+    loaded_mouseflow,
+    sync,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = (sys.executable, "-m", "pipelines.cli")
+FIRST, LAST = "2026-03-01", "2026-03-04"
+MOMENTS = 10
+
+
+def start(warehouse: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CLI, "sync", "--warehouse", str(warehouse), "--start", FIRST, "--end", LAST],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=ROOT,
+    )
+
+
+def wait_for_fetching(proc: subprocess.Popen[str]) -> list[str]:
+    """stderr lines up to the plan's log line: from then on the run fetches and commits."""
+    assert proc.stderr is not None
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "windows in" in line and "chunks" in line:
+            return lines
+    raise AssertionError("the sync ended before it planned: " + "".join(lines))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_at_seeded_moments_stops_within_5s_and_a_rerun_gives_the_truth(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch, signum: int
+) -> None:
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__CHUNK_DAYS", "2")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__WORKERS", "2")
+    rng = random.Random(signum)
+    expected = 128 + signum
+    for moment in range(MOMENTS):
+        # slow answers keep the run going for seconds; one window answers 429 with a 20 s
+        # Retry-After, so some moments fall in that wait
+        sandbox.faults.add(Fault("slow", vendor="mouseflow", delay=0.15))
+        sandbox.faults.add(
+            Fault("429-retry-after", vendor="mouseflow", day="2026-03-03", retry_after=20)
+        )
+        proc = start(warehouse)
+        wait_for_fetching(proc)
+        time.sleep(rng.uniform(0.0, 2.0))
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        took = time.monotonic() - sent
+        last = err.strip().splitlines()[-1]
+        assert proc.returncode == expected, f"moment {moment}: {proc.returncode}: {err[-800:]}"
+        assert took < 5.0, f"moment {moment}: {took:.1f}s to stop"
+        assert "Traceback" not in err
+        assert last.startswith(f"pageflow: stopped by {signal.Signals(signum).name}"), last
+        assert "resumes at" in last or "nothing was left" in last, last
+        sandbox.faults.clear()
+        assert sync(warehouse, "--start", FIRST, "--end", LAST) == 0  # a rerun: the truth
+        assert_matches_truth(
+            loaded_mouseflow(warehouse),
+            expected_mouseflow(sandbox, days_between(date(2026, 3, 1), date(2026, 3, 4))),
+        )
