@@ -122,6 +122,7 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
         ],
     }
     with warehouse.connect_work() as con:
+        prune_superseded(con, declared)  # its own commit: right whatever the models do
         con.begin()
         try:
             _prepare_raw(con, declared, root, settings)
@@ -196,7 +197,8 @@ def _prepare_raw(
                 audit = existing.get((vendor, "sync_windows"), set())
                 audited = {"_dlt_load_id", "resource"} <= audit
                 if resource and audited and {"website_id", "day"} <= have:
-                    source += _not_superseded(vendor, resource, completed)
+                    # a second guard: `prune_superseded` deletes these rows already
+                    source += " and not " + _superseded(vendor, resource, completed)
             else:
                 source = f'from "{vendor}"."{table}"'
             con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
@@ -238,12 +240,40 @@ def windowed_tables(con: duckdb.DuckDBPyConnection, vendor: str) -> dict[str, st
     }
 
 
-def _not_superseded(vendor: str, resource: str, completed: str) -> str:
-    """Rows of a window that a later completed load fetched again are no longer the
-    vendor's answer: a re-fetch replaces a day's rows, except when the new answer has none
-    (dlt's merge deletes only the days the new load brings), so those rows are left out."""
+def prune_superseded(con: duckdb.DuckDBPyConnection, declared: dict[str, Any]) -> int:
+    """Delete raw rows of a window that a later completed load fetched again.
+
+    dlt's merge replaces a re-fetched day's rows only when the new answer has rows; a day
+    the vendor restated to nothing kept its old rows. The audit row of every fetched window
+    (`sync_windows`) carries the load that fetched it, so any row older than its window's
+    newest completed fetch is no longer the vendor's answer. Returns the rows deleted.
+    """
+    existing = _columns(con)
+    deleted = 0
+    for vendor in declared:
+        needed = {(vendor, "_dlt_loads"), (vendor, "_dlt_version"), (vendor, "sync_windows")}
+        if not needed <= existing.keys():
+            continue
+        completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
+        for table, resource in windowed_tables(con, vendor).items():
+            have = existing.get((vendor, table), set())
+            if not {"website_id", "day", "_dlt_load_id"} <= have:
+                continue
+            rows = con.execute(
+                f'delete from "{vendor}"."{table}" as t where '
+                + _superseded(vendor, resource, completed)
+            ).fetchall()
+            deleted += rows[0][0] if rows else 0
+    if deleted:
+        log.info("models: %d raw rows of re-fetched windows removed", deleted)
+    return deleted
+
+
+def _superseded(vendor: str, resource: str, completed: str) -> str:
+    """The predicate on raw row `t`: a later completed load fetched its window again, so
+    the row is no longer the vendor's answer (see `prune_superseded`)."""
     return (
-        f' and not exists (select 1 from "{vendor}".sync_windows as w'
+        f'exists (select 1 from "{vendor}".sync_windows as w'
         f" where w.resource = '{resource}' and w.website_id = t.website_id"
         f" and w.day = t.day and w._dlt_load_id in ({completed})"
         " and cast(w._dlt_load_id as double) > cast(t._dlt_load_id as double))"

@@ -273,3 +273,21 @@ def old_duckdb(venv: Path) -> Path:
         install = [str(python), "-m", "pip", "install", "-q"]
     subprocess.run([*install, f"duckdb=={OLD_DUCKDB}", "pytz"], check=True, timeout=300)
     return python
+
+
+def test_the_warehouse_its_folder_and_everything_in_it_are_private(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mouseflow_only(monkeypatch)
+    previous = os.umask(0o022)  # the usual umask: files would be world-readable
+    try:
+        assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    finally:
+        os.umask(previous)
+    folder = warehouse.with_name(warehouse.name + ".pageflow")
+    assert warehouse.stat().st_mode & 0o777 == 0o640
+    assert folder.stat().st_mode & 0o777 == 0o700
+    inside = list(folder.rglob("*"))
+    assert len(inside) > 5
+    exposed = [p for p in inside if p.stat().st_mode & 0o007]
+    assert exposed == []

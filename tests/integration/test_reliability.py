@@ -154,12 +154,14 @@ def test_a_day_restated_to_nothing_leaves_the_models(
         f"where vendor = 'mouseflow' and website_id = '{SHOP}' and day = '{last}'",
     )
     assert marts == [(0,)]
-    # the raw table keeps the superseded rows; only the views and models leave them out
-    stale = query(
-        warehouse,
-        f"select count(*) from mouseflow.forms where website_id = '{SHOP}' and day = '{last}'",
-    )
-    assert stale[0][0] > 0
+    # the raw tables themselves hold nothing of the emptied day either
+    for table in ("forms", "form_fields"):
+        stale = query(
+            warehouse,
+            f"select count(*) from mouseflow.{table} where website_id = '{SHOP}' "
+            f"and day = '{last}'",
+        )
+        assert stale == [(0,)], table
 
 
 def test_restated_days_inside_the_lookback_end_as_the_current_truth(
