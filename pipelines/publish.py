@@ -10,9 +10,10 @@ as bytes (a fraction of a second), and each table is brought level with the work
 database. Rows loaded by dlt never change once written, only disappear (a merge deletes a
 re-fetched day), so a table's rows are compared per (`_dlt_load_id`, website, day) by
 count, and only the groups whose counts differ are rewritten. Tables without load ids
-(the marts, settings) are small and rewritten whole. DuckDB reuses the blocks deleted rows
-leave, but not perfectly: once the file is `COMPACT_AT` times its size after the last full
-write (or when anyone else replaced it), it is written afresh, which compacts it.
+(the marts, settings) and tables under `SMALL` rows are rewritten whole. DuckDB reuses the
+blocks deleted rows leave, but not perfectly: once the file is `COMPACT_AT` times its size
+after the last full write (or when anyone else replaced it), it is written afresh, which
+compacts it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ log = logging.getLogger("pageflow.publish")
 STORAGE_VERSION = "v1.1.0"  # the oldest DuckDB that reads the published file
 COMPACT_AT = 1.5  # file size, relative to right after a full write, that triggers one
 PARTITION = ("_dlt_load_id", "website_id", "day")  # how loaded rows are compared
+# Tables with fewer rows are copied whole: cheaper than comparing, and right even for the
+# few rows pageflow itself changes in place (the audit's `loaded` of a day to re-fetch).
+SMALL = 100_000
 
 
 @dataclass
@@ -186,7 +190,8 @@ def _level(con: duckdb.DuckDBPyConnection, name: tuple[str, str], table: dict) -
     relation = _relation(name)
     columns = [c for c, _ in table["columns"]]
     keys = [c for c in PARTITION if c in columns]
-    if "_dlt_load_id" not in keys:  # models and settings: small, rewritten whole
+    small = con.execute(f"select count(*) < {SMALL} from work.{relation}").fetchall()[0][0]
+    if "_dlt_load_id" not in keys or small:  # models, settings, audit: rewritten whole
         con.execute(f"delete from pub.{relation}")
         con.execute(f"insert into pub.{relation} select * from work.{relation}")
         return con.execute(f"select count(*) from pub.{relation}").fetchall()[0][0]

@@ -45,7 +45,7 @@ def status_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
                     strftime(max(synced_at), '%Y-%m-%d %H:%M:%S') as last_run_utc,
                     count(*) as days,
                     sum(loaded) as rows_loaded,
-                    count(*) filter (where loaded <> expected) as gaps
+                    count(*) filter (where loaded is distinct from expected) as gaps
                 from "{vendor}".sync_windows
                 group by all
                 order by website_id, resource

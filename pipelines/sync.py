@@ -27,6 +27,7 @@ import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines import VENDORS, failpoints, models, publish
+from pipelines.conflicts import resolve_moved_recordings
 from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
 from pipelines.vendors import Vendor, configured_vendor
 from pipelines.warehouse import Warehouse
@@ -296,6 +297,9 @@ class VendorRun:
             move_positions=self.move_positions,
             results=self.head(),
         )
+        if _stop.requested():
+            return  # nothing is committed after a stop request
+        resolve_moved_recordings(self.warehouse, self.vendor.name, self.head())
         _run(self.pipeline, source, self.vendor.name)
         assert self.prefetch is not None
         self.prefetch.done(self.next)

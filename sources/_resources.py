@@ -142,7 +142,7 @@ def _windowed(
     unique_in_chunk: str | None,
     vendor: str,
 ) -> Iterator[Any]:
-    seen: set[Any] = set()
+    seen: dict[Any, Window] = {}
     batch = _Batch()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
     futures = [results.get(w) or pool.submit(fetch, w) for w in windows]
@@ -206,22 +206,25 @@ class _Batch:
 
 
 def _check_unique(
-    vendor: str, window: Window, items: list[Any], column: str, seen: set[Any]
+    vendor: str, window: Window, items: list[Any], column: str, seen: dict[Any, Window]
 ) -> None:
-    """A row id this chunk already loaded from another window would be a duplicate."""
+    """A row id this chunk already loaded from another window would be a duplicate; both
+    answers are equally new, so neither can win: an error naming both windows."""
     for table in items:
         ids = table.column(column).to_pylist()
-        repeated = seen.intersection(ids)
+        repeated = seen.keys() & set(ids)
         if repeated:
+            first = sorted(repeated)[0]
             raise VendorAPIError(
                 vendor,
                 window.resource,
-                f"`{column}` {sorted(repeated)[0]!r} came in two windows of one run",
+                f"`{column}` {first!r} came in the answers for both {seen[first].day} and "
+                f"{window.day} in one run; re-sync both days once the vendor settles",
                 website_id=window.website_id,
-                window=window.day.isoformat(),
+                window=f"{seen[first].day} and {window.day}",
                 status=200,
             )
-        seen.update(ids)
+        seen.update(dict.fromkeys(ids, window))
 
 
 def _advance(window: Window) -> None:

@@ -39,6 +39,7 @@ FAULT_KINDS = (
     "new-field",  # every row gains an unknown field `field` (a sync must keep it)
     "no-pagination",  # a list answer without its `pagination` object (however full)
     "out-of-window",  # the first row's timestamp `field` moved 8 days later (count kept)
+    "set-field",  # the first row's `field` set to `value` (e.g. another day's recording id)
 )
 BODY_FAULTS = frozenset(FAULT_KINDS[FAULT_KINDS.index("missing-field") :])
 
@@ -102,6 +103,7 @@ class Fault:
     retry_after_max: float | None = None  # Retry-After drawn from [retry_after, this]
     delay: float = 2.0
     field: str = "id"
+    value: str | None = None
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -390,6 +392,8 @@ def _mutate(fault: Fault, body: Any) -> Any:
             first[fault.field] = (
                 "not-a-number" if isinstance(first.get(fault.field), int | float) else 12345
             )
+        elif fault.kind == "set-field":
+            first[fault.field] = fault.value
         elif fault.kind == "null-key":
             first[fault.field] = None
         elif fault.kind == "duplicate-key":

@@ -139,3 +139,51 @@ def test_a_row_outside_its_window_is_named_and_the_window_refetched_next_run(
     sandbox.faults.clear()
     assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-02") == 0
     assert query(warehouse, count)[0][0] > 0
+
+
+def test_a_recording_that_moved_to_a_later_chunk_wins_and_its_old_day_is_refetched(
+    sandbox: Sandbox,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from pipelines.cli import main
+
+    only("mouseflow", MF_SHOP, monkeypatch)
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    (moved,) = query(
+        warehouse,
+        "select min(id) from mouseflow.recordings where day = '2026-03-01'",
+    )[0]
+    # the vendor now files that recording under 3 March (in a later chunk than 2 March)
+    sandbox.faults.add(
+        Fault(
+            "set-field",
+            vendor="mouseflow",
+            endpoint=MF_RECORDINGS,
+            website_id=MF_SHOP,
+            day="2026-03-03",
+            value=moved,
+        )
+    )
+    assert sync(warehouse, "--start", "2026-03-02", "--end", "2026-03-03") == 0
+    assert f"recording {moved} came in the answer for 2026-03-03" in caplog.text
+    assert "loaded under 2026-03-01 before; the newest answer wins" in caplog.text
+    capsys.readouterr()
+    copies = query(warehouse, f"select day::varchar from mouseflow.recordings where id = '{moved}'")
+    assert copies == [("2026-03-03",)]  # one copy, the newest answer's; models built
+    assert query(warehouse, "select count(*) > 0 from analytics.session_conversion") == [(True,)]
+    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    status = [
+        line.split()
+        for line in capsys.readouterr().out.splitlines()
+        if " recordings " in f" {line} " and MF_SHOP in line
+    ]
+    assert status[0][-1] == "1"  # 1 March shows as a gap until it is fetched again
+    sandbox.faults.clear()
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-03") == 0
+    assert query(
+        warehouse,
+        "select count(*) from mouseflow.sync_windows where loaded is distinct from expected",
+    ) == [(0,)]
