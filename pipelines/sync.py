@@ -169,7 +169,7 @@ def _start(
 ) -> VendorRun | None:
     """The vendor's run, planned and fetching; None when it is skipped or failed to start."""
     try:
-        vendor = configured_vendor(name)
+        vendor = configured_vendor(name, warehouse.folder)
     except PageflowError as exc:
         outcome.error = exc
         return None

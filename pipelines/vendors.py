@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Protocol
 
 from dlt.extract.source import DltSource
@@ -38,6 +39,7 @@ from sources.pagesense import (
 from sources.pagesense import settings as ps
 
 log = logging.getLogger("pageflow.sync")
+TOKEN_FILE = "pagesense-token.json"  # the access token between runs (0600), nothing else
 
 
 @dataclass(frozen=True)
@@ -134,14 +136,20 @@ class PageSenseVendor:
     name = ps.VENDOR
     resources = ps.WINDOWED_RESOURCES
 
-    def __init__(self, cfg: PageSenseSettings) -> None:
+    def __init__(self, cfg: PageSenseSettings, token_cache: Path | None = None) -> None:
         assert cfg.client_id and cfg.client_secret and cfg.refresh_token
         self.cfg = cfg
         self.start_date = cfg.start_date
         self.lookback_days = cfg.lookback_days
         self.tuning = cfg.tuning
         self.pacer = RateLimitPacer()  # one per account: every thread draws on it
-        tokens = TokenManager(cfg.accounts_url, cfg.client_id, cfg.client_secret, cfg.refresh_token)
+        tokens = TokenManager(
+            cfg.accounts_url,
+            cfg.client_id,
+            cfg.client_secret,
+            cfg.refresh_token,
+            cache=token_cache,
+        )
         self.client = PageSenseClient(
             cfg.base_url,
             tokens,
@@ -213,12 +221,14 @@ def chosen_websites(vendor: str, listed: list[str], configured: list[str]) -> li
     return configured or listed
 
 
-def configured_vendor(name: str) -> Vendor | None:
-    """The vendor ready to sync, or None when it has no credentials (it is skipped)."""
+def configured_vendor(name: str, folder: Path | None = None) -> Vendor | None:
+    """The vendor ready to sync, or None when it has no credentials (it is skipped).
+    `folder`: the folder beside the warehouse, where a PageSense access token is kept."""
     if name == "mouseflow":
         cfg = mouseflow_settings()
         return MouseflowVendor(cfg) if cfg.has_credentials else None
     if name == "pagesense":
         ps_cfg = pagesense_settings()
-        return PageSenseVendor(ps_cfg) if ps_cfg.has_credentials else None
+        cache = folder / TOKEN_FILE if folder is not None else None
+        return PageSenseVendor(ps_cfg, cache) if ps_cfg.has_credentials else None
     raise ConfigurationError(f"unknown vendor {name!r}; one of {', '.join(VENDORS)}")

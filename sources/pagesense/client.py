@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -52,6 +54,7 @@ class TokenManager:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
         attempts: int = 3,
+        cache: Path | None = None,
     ) -> None:
         self._form = {
             "grant_type": "refresh_token",
@@ -67,6 +70,10 @@ class TokenManager:
         self._token: str | None = None
         self._expires_at = 0.0
         self.refreshes = 0
+        # the cache is keyed by accounts server and client, never by a secret
+        self._cache = cache
+        self._cache_key = f"{self.accounts_url} {client_id}"
+        self._load_cache()
 
     def headers(self) -> dict[str, str]:
         with self._lock:
@@ -102,6 +109,37 @@ class TokenManager:
             VENDOR, settings.TOKEN_PATH, f"{problem}; no access token", retryable=True
         )
 
+    def _load_cache(self) -> None:
+        """A still-valid access token an earlier run kept (so restarts ask Zoho nothing)."""
+        if self._cache is None:
+            return
+        try:
+            kept = orjson.loads(self._cache.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return
+        if not isinstance(kept, dict) or kept.get("key") != self._cache_key:
+            return
+        token, expires_at = kept.get("access_token"), kept.get("expires_at")
+        fresh = isinstance(expires_at, int | float) and self._clock() < expires_at - EXPIRY_MARGIN
+        if isinstance(token, str) and fresh:
+            self._token, self._expires_at = token, float(expires_at)
+            log.debug("pagesense: access token reused from an earlier run")
+
+    def _save_cache(self) -> None:
+        """Keep the access token for later runs: one 0600 file, replaced atomically."""
+        if self._cache is None or self._token is None:
+            return
+        body = {"key": self._cache_key, "access_token": self._token}
+        body["expires_at"] = self._expires_at
+        tmp = self._cache.with_name(self._cache.name + ".tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(orjson.dumps(body))
+            os.replace(tmp, self._cache)
+        except OSError as exc:  # a run without the cache still works; it asks more often
+            log.warning("pagesense: could not keep the access token (%s)", exc.strerror)
+
     def _accept(self, response: httpx.Response) -> None:
         try:
             body = orjson.loads(response.content)
@@ -110,6 +148,17 @@ class TokenManager:
         token = body.get("access_token") if isinstance(body, dict) else None
         if response.status_code != 200 or not isinstance(token, str) or not token:
             error = body.get("error", "no access_token") if isinstance(body, dict) else "?"
+            reason = body.get("error_description", "") if isinstance(body, dict) else ""
+            if "too many requests" in f"{error} {reason}".lower():
+                raise VendorAPIError(
+                    VENDOR,
+                    settings.TOKEN_PATH,
+                    f"the accounts server {self.accounts_url} refused a new access token: "
+                    f"{error}: {reason} (Zoho allows about 10 token requests per 10 minutes; "
+                    "the credentials are fine, try again later)",
+                    status=response.status_code,
+                    retryable=True,
+                )
             raise ConfigurationError(
                 f"pagesense: the accounts server {self.accounts_url} rejected the OAuth "
                 f"credentials ({error}, HTTP {response.status_code}); check "
@@ -120,6 +169,7 @@ class TokenManager:
         self._token = token
         self._expires_at = self._clock() + float(expires_in if expires_in else 3600)
         self.refreshes += 1
+        self._save_cache()
         log.debug("pagesense: new access token (#%d)", self.refreshes)
 
 

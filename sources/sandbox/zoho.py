@@ -58,6 +58,11 @@ class TokenStore:
                 },
             )
 
+    def exhaust(self) -> None:
+        """As if ten token requests had just been made: the next one is refused."""
+        with self._lock:
+            self._recent = [time.time()] * 10
+
     def use(self, token: str) -> bool:
         with self._lock:
             state = self._tokens.get(token)

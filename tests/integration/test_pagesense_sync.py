@@ -129,3 +129,30 @@ def test_incremental_rerun_asks_only_for_the_lookback(
         last = yesterday(tz)
         asked = {e.day for e in api_calls(sandbox) if e.website_id == site and e.day}
         assert asked == {(last - timedelta(days=n)).isoformat() for n in range(3)}
+
+
+def test_back_to_back_runs_reuse_the_access_token(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    for _ in range(12):
+        assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    assert sandbox.tokens.token_requests <= 2
+    kept = warehouse.with_name(warehouse.name + ".pageflow") / "pagesense-token.json"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    text = kept.read_text()
+    assert sandbox.tokens.refresh_token not in text and sandbox.tokens.client_secret not in text
+
+
+def test_a_throttled_token_endpoint_is_exit_75_with_zohos_reason(
+    sandbox: Sandbox,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    sandbox.tokens.exhaust()
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 75
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "You have made too many requests continuously" in last
+    assert "rejected the OAuth credentials" not in last
