@@ -254,11 +254,17 @@ def _fetch_goal_conversions(
 ) -> Fetched:
     rows = []
     for goal in _defs(definitions, window, "goals"):
-        data = client.goal_conversions(window.website_id, goal["id"], window.day)
-        check_date(
-            VENDOR, settings.GOAL_CONVERSIONS, window, data.get("date"), f"goal {goal['id']}"
-        )
-        rows.append({**{k: v for k, v in data.items() if k != "goal_id"}, "goal_id": goal["id"]})
+        items = client.goal_conversions(window.website_id, goal["id"], window.day)
+        mine = [i for i in items if str(i.get("goal_id", goal["id"])) == str(goal["id"])]
+        for item in mine:
+            check_date(VENDOR, settings.GOAL_CONVERSIONS, window, item.get("date"), "a goal")
+        if len(mine) > 1:
+            problem = f"goal {goal['id']}: {len(mine)} answers for one day"
+            raise shape_error(VENDOR, settings.GOAL_CONVERSIONS, window, problem)
+        for item in mine:
+            rows.append(
+                {**{k: v for k, v in item.items() if k != "goal_id"}, "goal_id": goal["id"]}
+            )
     return with_window(window, rows), audit(window, len(rows), len(rows))
 
 
@@ -267,24 +273,29 @@ def _fetch_test_results(
 ) -> Fetched:
     rows = []
     for test in _defs(definitions, window, "tests"):
-        data = client.test_results(window.website_id, test["id"], window.day)
-        check_date(VENDOR, settings.TEST_RESULTS, window, data.get("date"), f"test {test['id']}")
-        for variation in data.get("variations") or []:
-            if not isinstance(variation, dict) or not variation.get("id"):
-                raise shape_error(
-                    VENDOR,
-                    settings.TEST_RESULTS,
-                    window,
-                    f"test {test['id']}: a variation without `id`",
+        for data in client.test_results(window.website_id, test["id"], window.day):
+            if str(data.get("test_id", test["id"])) != str(test["id"]):
+                continue  # a list answer may carry other tests; each is fetched on its own
+            check_date(VENDOR, settings.TEST_RESULTS, window, data.get("date"), "a test result")
+            variations = data.get("variations")
+            if variations is None and "id" not in data:
+                variations = []  # a result with no variations yet
+            for variation in variations if variations is not None else [data]:
+                if not isinstance(variation, dict) or not variation.get("id"):
+                    raise shape_error(
+                        VENDOR,
+                        settings.TEST_RESULTS,
+                        window,
+                        f"test {test['id']}: a variation without `id`",
+                    )
+                rows.append(
+                    {
+                        "test_id": test["id"],
+                        "test_status": data.get("status"),
+                        "variation_id": variation["id"],
+                        **{k: v for k, v in variation.items() if k not in ("id", "test_id")},
+                    }
                 )
-            rows.append(
-                {
-                    "test_id": test["id"],
-                    "test_status": data.get("status"),
-                    "variation_id": variation["id"],
-                    **{k: v for k, v in variation.items() if k != "id"},
-                }
-            )
     return with_window(window, rows), audit(window, len(rows), len(rows))
 
 

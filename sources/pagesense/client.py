@@ -237,13 +237,47 @@ class PageSenseClient:
             settings.REPORT, website_id, day, "report", report=name, dimensions="date"
         )
 
-    def goal_conversions(self, website_id: str, goal_id: str, day: date) -> dict[str, Any]:
-        return self._object(
+    def goal_conversions(self, website_id: str, goal_id: str, day: date) -> list[dict[str, Any]]:
+        return self._items(
             settings.GOAL_CONVERSIONS, website_id, day, "conversions", goal_id=goal_id
         )
 
-    def test_results(self, website_id: str, test_id: str, day: date) -> dict[str, Any]:
-        return self._object(settings.TEST_RESULTS, website_id, day, "results", test_id=test_id)
+    def test_results(self, website_id: str, test_id: str, day: date) -> list[dict[str, Any]]:
+        return self._items(settings.TEST_RESULTS, website_id, day, "results", test_id=test_id)
+
+    def _items(
+        self, endpoint: str, website_id: str, day: date, key: str, **path_args: str
+    ) -> list[dict[str, Any]]:
+        """An answer the reference does not show: a single object under `key` (one item),
+        or a list of objects, paged with limit/offset when it carries `pagination`."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {}
+        while True:
+            call = self._call(endpoint, website_id, day, params, path_args)
+            body = self.http.get_json(call)
+            value = body.get(key) if isinstance(body, dict) else None
+            if isinstance(value, dict) and not items:
+                return [value]
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise call.error(VENDOR, f"answer without a `{key}` object or list", status=200)
+            items += value
+            pagination = body.get("pagination")
+            if pagination is None:
+                if params and value:
+                    raise call.error(VENDOR, "a later page came without `pagination`", status=200)
+                return items
+            total = pagination.get("total") if isinstance(pagination, dict) else None
+            if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+                raise call.error(VENDOR, "`pagination.total` is not a count", status=200)
+            if len(items) >= total or not value:
+                if len(items) != total:
+                    raise call.error(
+                        VENDOR,
+                        f"{len(items)} items received but `pagination.total` is {total}",
+                        status=200,
+                    )
+                return items
+            params = {"limit": len(value), "offset": len(items)}
 
     # -- mechanics -------------------------------------------------------------------------
     def _call(

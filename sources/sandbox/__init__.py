@@ -44,6 +44,7 @@ class Sandbox:
         pagesense_rate_limit: tuple[int, float] = (1000, 60.0),
         pagesense_token_calls: int | None = None,
         pagesense_max_limit: int = 200,
+        pagesense_list_answers: bool = False,
         latency: float = 0.0,
         seed: int = 1,
     ) -> None:
@@ -63,7 +64,11 @@ class Sandbox:
         self.tokens = TokenStore(*pagesense_credentials, token_calls=pagesense_token_calls)
         self.rate = RateWindow(*pagesense_rate_limit)
         self.pagesense_app = PageSenseApp(
-            self.world, self.tokens, self.rate, max_limit=pagesense_max_limit
+            self.world,
+            self.tokens,
+            self.rate,
+            max_limit=pagesense_max_limit,
+            list_answers=pagesense_list_answers,
         )
         self.pagesense = SandboxServer(self.pagesense_app, self.faults, self.requests, latency)
         self.accounts = SandboxServer(AccountsApp(self.tokens), self.faults, self.requests)

@@ -23,10 +23,18 @@ class PageSenseApp(PageSenseData):
     prefix = "/api/v2"
 
     def __init__(
-        self, world: World, tokens: TokenStore, rate: RateWindow, max_limit: int = 200
+        self,
+        world: World,
+        tokens: TokenStore,
+        rate: RateWindow,
+        max_limit: int = 200,
+        list_answers: bool = False,
     ) -> None:
         super().__init__(world)
         self.tokens, self.rate, self.max_limit = tokens, rate, max_limit
+        # goal conversions and test results as lists with `pagination` (the reference shows
+        # no answer for them; real servers and other fakes answer lists)
+        self.list_answers = list_answers
 
     def routes(self) -> list[tuple[str, Any]]:
         w = "/websites/{website_id}"
@@ -126,14 +134,20 @@ class PageSenseApp(PageSenseData):
         )
 
     def goal_conversions(self, request: Request) -> dict[str, Any]:
-        return self.goal_report(
-            self._site(request), request.path_args["goal_id"], *self._window(request)
-        )
+        start, end = self._window(request)
+        answer = self.goal_report(self._site(request), request.path_args["goal_id"], start, end)
+        return self._as_list(answer, "conversions", start)
 
     def test_results(self, request: Request) -> dict[str, Any]:
-        return self.test_report(
-            self._site(request), request.path_args["test_id"], *self._window(request)
-        )
+        start, end = self._window(request)
+        answer = self.test_report(self._site(request), request.path_args["test_id"], start, end)
+        return self._as_list(answer, "results", start)
+
+    def _as_list(self, answer: dict[str, Any], key: str, day: date) -> dict[str, Any]:
+        if not self.list_answers:
+            return answer
+        item = {"date": day.isoformat(), **answer[key]}
+        return {key: [item], "pagination": {"total": 1, "limit": self.max_limit, "offset": 0}}
 
     def _report_handler(self, name: str) -> Any:
         return lambda request: self.report(self._site(request), name, *self._window(request))

@@ -156,3 +156,22 @@ def test_a_throttled_token_endpoint_is_exit_75_with_zohos_reason(
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert "You have made too many requests continuously" in last
     assert "rejected the OAuth credentials" not in last
+
+
+@pytest.mark.parametrize("list_answers", [False, True], ids=["object", "paged-list"])
+def test_goal_conversions_and_test_results_are_read_in_either_shape(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, list_answers: bool
+) -> None:
+    with Sandbox(pagesense_list_answers=list_answers) as sandbox:
+        use(sandbox, monkeypatch)
+        monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+        assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-02") == 0
+        shapes = {
+            e.endpoint: e.status for e in api_calls(sandbox) if e.endpoint.endswith("results")
+        }
+        days = days_between(date(2026, 3, 1), date(2026, 3, 2))
+        truth = expected_pagesense(sandbox, days)
+    assert shapes and set(shapes.values()) == {200}
+    loaded = loaded_pagesense(warehouse)
+    for table in ("goal_conversions", "test_results"):
+        assert truth[table] and loaded[table] == truth[table], table
