@@ -54,10 +54,36 @@ def status_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
         return rows
 
 
+def failure_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
+    """What each vendor's last run could not do: website, resource, first failed day, why."""
+    with warehouse.connect() as con:
+        tables = _schemas(con)
+        rows: list[tuple[Any, ...]] = []
+        for vendor in VENDORS:
+            if (vendor, "sync_failures") in tables:
+                rows += con.sql(
+                    f"select '{vendor}', website_id, resource, day, error "
+                    f'from "{vendor}".sync_failures order by website_id, resource'
+                ).fetchall()
+        return rows
+
+
 def status_text(warehouse: Warehouse) -> str:
     rows = status_rows(warehouse)
-    if not rows:
+    failed = failure_rows(warehouse)
+    if not rows and not failed:
         return f"{warehouse.path}: nothing synced yet"
+    if failed:
+        note = "\n\nfailed in the last run (the next run fetches them again):\n"
+        return (
+            status_table(rows)
+            + note
+            + table(("vendor", "website", "resource", "from day", "error"), failed)
+        )
+    return status_table(rows)
+
+
+def status_table(rows: list[tuple[Any, ...]]) -> str:
     headers = (
         "vendor",
         "website",

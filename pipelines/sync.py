@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,12 +28,14 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines import VENDORS, failpoints, models, publish
 from pipelines.conflicts import resolve_moved_recordings
+from pipelines.failures import record_failures
 from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
+from pipelines.prefetch import Prefetcher
 from pipelines.vendors import Vendor, configured_vendor
 from pipelines.warehouse import Warehouse
 from sources import _resources, _stop
 from sources._http import ConfigurationError, PageflowError
-from sources._resources import Fetched
+from sources._resources import Failures, Fetched
 from sources._windows import Window, yesterday
 
 log = logging.getLogger("pageflow.sync")
@@ -232,6 +234,7 @@ class VendorRun:
         self.finished = False
         self.prefetch: Prefetcher | None = None
         self.pipeline = warehouse.pipeline(vendor.name)
+        self.failures = Failures()
 
     def prepare(self, start: date | None, end: date | None) -> None:
         """Restore the state, plan the windows, and start fetching the first chunks."""
@@ -269,7 +272,7 @@ class VendorRun:
             _run(self.pipeline, vendor.source([], websites=self.websites), vendor.name)
             self.finish()
             return
-        self.prefetch = Prefetcher(vendor, self.chunks)
+        self.prefetch = Prefetcher(vendor, self.chunks, self.failures)
         self.head()  # fetching starts now, while the other vendors get ready
 
     @property
@@ -296,6 +299,7 @@ class VendorRun:
             websites=self.websites if number == 1 else None,
             move_positions=self.move_positions,
             results=self.head(),
+            failures=self.failures,
         )
         if _stop.requested():
             return  # nothing is committed after a stop request
@@ -342,6 +346,10 @@ class VendorRun:
             self.prefetch.close()
         self.vendor.close()
         prune_loaded_packages(self.pipeline)
+        if self.outcome.error is None and self.failures.first:
+            self.outcome.error = self.failures.errors()[0]
+        if self.outcome.error is None or self.failures.first:
+            record_failures(self.warehouse, self.vendor.name, self.failures)
         outcome = self.outcome
         outcome.seconds = time.monotonic() - self.started
         outcome.rate_limited_seconds = self.vendor.rate_limited_seconds
@@ -353,44 +361,6 @@ class VendorRun:
             outcome.seconds,
             outcome.rate_limited_seconds,
         )
-
-
-class Prefetcher:
-    """Fetches the next chunks' windows while dlt loads the current one.
-
-    One pool per vendor account (`workers` calls at once, all resources together) with a
-    lookahead of `LOOKAHEAD` chunks, so memory stays bounded however long the backfill.
-    """
-
-    LOOKAHEAD = 3
-
-    def __init__(self, vendor: Vendor, chunks: list[list[Window]]) -> None:
-        self.vendor = vendor
-        self.chunks = chunks
-        self.pool = ThreadPoolExecutor(vendor.tuning.workers, thread_name_prefix="prefetch")
-        self.futures: dict[int, dict[Window, Future[Fetched]]] = {}
-
-    def results(self, index: int) -> dict[Window, Future[Fetched]]:
-        for ahead in range(index, min(index + 1 + self.LOOKAHEAD, len(self.chunks))):
-            if ahead not in self.futures:
-                self.futures[ahead] = {
-                    w: self.pool.submit(self.vendor.fetch, w) for w in self.chunks[ahead]
-                }
-        return self.futures[index]
-
-    def done(self, index: int) -> None:
-        self.futures.pop(index, None)
-
-    def backlog(self) -> int:
-        """Windows handed to the pool and not yet back."""
-        return sum(not f.done() for chunk in self.futures.values() for f in chunk.values())
-
-    def close(self) -> None:
-        for futures in self.futures.values():
-            for future in futures.values():
-                future.cancel()
-        # on a stop, calls in flight are abandoned (their answers would not be committed)
-        self.pool.shutdown(wait=not _stop.requested(), cancel_futures=True)
 
 
 def prune_loaded_packages(pipeline: dlt.Pipeline) -> None:

@@ -25,7 +25,7 @@ from pipelines.config import (
 )
 from sources._http import ConfigurationError, VendorAPIError
 from sources._pacing import RateLimitPacer
-from sources._resources import Fetched, Results
+from sources._resources import Failures, Fetched, Results
 from sources._windows import Window, check_timezone
 from sources.mouseflow import MouseflowClient, mouseflow_fetchers, mouseflow_source
 from sources.mouseflow import settings as mf
@@ -71,6 +71,7 @@ class Vendor(Protocol):
         websites: Sequence[Website] | None = None,
         move_positions: bool = True,
         results: Results | None = None,
+        failures: Failures | None = None,
     ) -> DltSource: ...
 
     def close(self) -> None: ...
@@ -117,6 +118,7 @@ class MouseflowVendor:
         websites: Sequence[Website] | None = None,
         move_positions: bool = True,
         results: Results | None = None,
+        failures: Failures | None = None,
     ) -> DltSource:
         return mouseflow_source(
             self.client,
@@ -126,6 +128,7 @@ class MouseflowVendor:
             move_positions=move_positions,
             workers=self.tuning.workers,
             results=results,
+            failures=failures,
         )
 
     def close(self) -> None:
@@ -194,6 +197,7 @@ class PageSenseVendor:
         websites: Sequence[Website] | None = None,
         move_positions: bool = True,
         results: Results | None = None,
+        failures: Failures | None = None,
     ) -> DltSource:
         return pagesense_source(
             self.client,
@@ -204,6 +208,7 @@ class PageSenseVendor:
             move_positions=move_positions,
             workers=self.tuning.workers,
             results=results,
+            failures=failures,
         )
 
     def close(self) -> None:

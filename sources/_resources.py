@@ -7,6 +7,8 @@ the window's position in the source state, which is committed with the same load
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -20,10 +22,12 @@ from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 
 from sources import _stop
+from sources._errors import EXIT_CONFIG
 from sources._http import VendorAPIError
 from sources._timestamps import ns_to_datetime
 from sources._windows import Window, utc_bounds
 
+log = logging.getLogger("pageflow.sync")
 Fetched = tuple[list[Any], dict[str, Any]]  # (items for the resource's tables, audit row)
 
 
@@ -55,6 +59,32 @@ def positions_of(source_state: dict[str, Any]) -> dict[str, dict[str, str]]:
 Results = Mapping[Window, "Future[Fetched]"]
 
 
+class Failures:
+    """Windows whose endpoint failed for good in this run, first per (website, resource).
+
+    A failure stops only its own resource for that website: its later windows are skipped
+    (its position stays before the failed day, so the next run retries from there) while
+    every other resource and website goes on and is committed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.first: dict[tuple[str, str], tuple[Window, VendorAPIError]] = {}
+
+    def add(self, window: Window, exc: VendorAPIError) -> None:
+        with self._lock:
+            self.first.setdefault((window.website_id, window.resource), (window, exc))
+        log.error("%s (this resource stops for this website; the rest goes on)", exc)
+
+    def stopped(self, window: Window) -> bool:
+        with self._lock:
+            return (window.website_id, window.resource) in self.first
+
+    def errors(self) -> list[VendorAPIError]:
+        with self._lock:
+            return [exc for _, exc in self.first.values()]
+
+
 def windowed_resource(
     name: str,
     windows: Sequence[Window],
@@ -63,6 +93,7 @@ def windowed_resource(
     move_positions: bool,
     workers: int,
     results: Results | None = None,
+    failures: Failures | None = None,
     unique_in_chunk: str | None = None,
     vendor: str = "",
     **hints: Any,
@@ -74,7 +105,14 @@ def windowed_resource(
     """
     resource = dlt.resource(
         _windowed(
-            list(windows), fetch, move_positions, workers, results or {}, unique_in_chunk, vendor
+            list(windows),
+            fetch,
+            move_positions,
+            workers,
+            results or {},
+            failures or Failures(),
+            unique_in_chunk,
+            vendor,
         ),
         name=name,
         write_disposition="merge",
@@ -97,6 +135,7 @@ def windowed_resources(
     move_positions: bool,
     workers: int,
     results: Results | None,
+    failures: Failures | None = None,
 ) -> list[DltResource]:
     """One windowed resource per resource name (in `fetchers` order) that has windows."""
     resources = []
@@ -111,6 +150,7 @@ def windowed_resources(
                     move_positions=move_positions,
                     workers=workers,
                     results=results,
+                    failures=failures,
                     unique_in_chunk="id" if name == "recordings" else None,
                     vendor=vendor,
                     **hints[name],
@@ -139,16 +179,27 @@ def _windowed(
     move_positions: bool,
     workers: int,
     results: Results,
+    failures: Failures,
     unique_in_chunk: str | None,
     vendor: str,
 ) -> Iterator[Any]:
     seen: dict[Any, Window] = {}
     batch = _Batch()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
-    futures = [results.get(w) or pool.submit(fetch, w) for w in windows]
+    futures = [
+        results.get(w) or (None if failures.stopped(w) else pool.submit(fetch, w)) for w in windows
+    ]
     try:
         for window, future in zip(windows, futures, strict=True):
-            items, audit = _result(future)
+            if future is None or failures.stopped(window):
+                continue  # its resource failed earlier for this website: it stops there
+            try:
+                items, audit = _result(future)
+            except VendorAPIError as exc:
+                if exc.exit_code == EXIT_CONFIG:
+                    raise  # credentials: the whole vendor stops
+                failures.add(window, exc)
+                continue
             if unique_in_chunk:
                 _check_unique(vendor, window, items, unique_in_chunk, seen)
             yield from batch.add(items, audit)
@@ -157,7 +208,8 @@ def _windowed(
             after_window(window)
     finally:
         for future in futures:
-            future.cancel()
+            if future is not None:
+                future.cancel()
         pool.shutdown(wait=not _stop.requested(), cancel_futures=True)
     yield from batch.flush()
 

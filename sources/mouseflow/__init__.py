@@ -20,6 +20,7 @@ from dlt.extract.resource import DltResource
 
 from sources._arrow import RowShapeError, finish
 from sources._resources import (
+    Failures,
     Fetched,
     Results,
     audit,
@@ -49,6 +50,7 @@ def mouseflow_source(
     move_positions: bool = True,
     workers: int = 4,
     results: Results | None = None,
+    failures: Failures | None = None,
 ) -> list[DltResource]:
     """Resources for `windows`; `websites` (details with `domains`) are loaded when given."""
     resources: list[DltResource] = []
@@ -77,6 +79,7 @@ def mouseflow_source(
         move_positions=move_positions,
         workers=workers,
         results=results,
+        failures=failures,
     )
     return resources
 

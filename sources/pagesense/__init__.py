@@ -20,6 +20,7 @@ from dlt.extract.resource import DltResource
 
 from sources._arrow import RowShapeError, finish
 from sources._resources import (
+    Failures,
     Fetched,
     Results,
     audit,
@@ -51,6 +52,7 @@ def pagesense_source(
     move_positions: bool = True,
     workers: int = 4,
     results: Results | None = None,
+    failures: Failures | None = None,
 ) -> list[DltResource]:
     """Resources for `windows`; websites and definitions are loaded when `websites` is given."""
     resources: list[DltResource] = []
@@ -82,6 +84,7 @@ def pagesense_source(
         move_positions=move_positions,
         workers=workers,
         results=results,
+        failures=failures,
     )
     return resources
 

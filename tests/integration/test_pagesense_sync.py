@@ -175,3 +175,37 @@ def test_goal_conversions_and_test_results_are_read_in_either_shape(
     loaded = loaded_pagesense(warehouse)
     for table in ("goal_conversions", "test_results"):
         assert truth[table] and loaded[table] == truth[table], table
+
+
+def test_a_poisoned_heatmaps_day_stops_only_heatmaps_of_that_website(
+    sandbox: Sandbox,
+    warehouse: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pipelines.cli import main
+    from sources.sandbox import Fault
+
+    heatmaps = "/websites/{website_id}/heatmaps"
+    sandbox.faults.add(
+        Fault("malformed", vendor="pagesense", endpoint=heatmaps, website_id=SHOP, day="2026-03-02")
+    )
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-03") == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "pagesense" in last and heatmaps in last and "2026-03-02" in last and SHOP in last
+    days = days_between(date(2026, 3, 1), date(2026, 3, 3))
+    truth, loaded = expected_pagesense(sandbox, days), loaded_pagesense(warehouse)
+    for table, expected in truth.items():
+        if table != "heatmaps":
+            assert loaded[table] == expected, table  # every other resource: exact
+    shop_heatmap_days = {key[1] for key in loaded["heatmaps"] if key[0] == SHOP}
+    assert shop_heatmap_days == {date(2026, 3, 1)}  # stopped at the poisoned day
+    blog = {k: v for k, v in truth["heatmaps"].items() if k[0] == BLOG}
+    assert {k: v for k, v in loaded["heatmaps"].items() if k[0] == BLOG} == blog
+    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "failed in the last run" in out and "heatmaps" in out.split("failed in")[1]
+    sandbox.faults.clear()
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-03") == 0
+    assert_matches_truth(loaded_pagesense(warehouse), truth)
+    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    assert "failed in the last run" not in capsys.readouterr().out
