@@ -84,6 +84,22 @@ def _day(key: str, *sections: str, default: date) -> date:
         raise ConfigurationError(f"{'.'.join((*sections, key))}: {exc}") from exc
 
 
+LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: no website's today is later than its today
+
+
+def latest_today() -> date:
+    """The latest calendar date anywhere on Earth now: no day after it can be synced."""
+    return local_today(LATEST_ZONE)
+
+
+def _start_date(sections: tuple[str, ...], default: date) -> date:
+    start = _day("start_date", *sections, default=default)
+    if start > latest_today():
+        name = "__".join((*sections, "start_date")).upper()
+        raise ConfigurationError(f"{name} {start} is in the future: nothing could be synced")
+    return start
+
+
 @dataclass
 class SyncTuning:
     """How a vendor's sync is cut into commits and how many calls run at once."""
@@ -154,7 +170,7 @@ def mouseflow_settings() -> MouseflowSettings:
         timezone=tz,
         conversion_tags=_list("conversion_tags", *sections, default=mf.DEFAULT_CONVERSION_TAGS),
         website_ids=_list("website_ids", *sections, default=[]),
-        start_date=_day("start_date", *sections, default=default_start),
+        start_date=_start_date(sections, default_start),
         lookback_days=_int("lookback_days", *sections, default=mf.DEFAULT_LOOKBACK_DAYS),
         page_size=_int("page_size", *sections, default=mf.PAGE_SIZE, minimum=1),
         max_page_size=_int("max_page_size", *sections, default=mf.MAX_PAGE_SIZE, minimum=1),
@@ -191,7 +207,7 @@ def pagesense_settings() -> PageSenseSettings:
         base_url=_text("base_url", *sections, default=ps.BASE_URL) or ps.BASE_URL,
         accounts_url=_text("accounts_url", *sections, default=ps.ACCOUNTS_URL) or "",
         website_ids=_list("website_ids", *sections, default=[]),
-        start_date=_day("start_date", *sections, default=default_start),
+        start_date=_start_date(sections, default_start),
         lookback_days=_int("lookback_days", *sections, default=ps.DEFAULT_LOOKBACK_DAYS),
         page_size=_int("page_size", *sections, default=ps.PAGE_SIZE, minimum=1),
         tuning=_tuning(*sections),

@@ -39,6 +39,10 @@ from sources._resources import Failures, Fetched
 from sources._windows import Window, yesterday
 
 log = logging.getLogger("pageflow.sync")
+CREDENTIALS = {
+    "pagesense": "SOURCES__PAGESENSE__CLIENT_ID, __CLIENT_SECRET and __REFRESH_TOKEN",
+    "mouseflow": "SOURCES__MOUSEFLOW__EMAIL and __API_KEY",
+}
 
 
 def prepare_dlt_environment() -> None:
@@ -129,10 +133,16 @@ def sync(
         for name in vendors or VENDORS:
             outcome = VendorResult(name)
             result.vendors.append(outcome)
-            run = _start(warehouse, name, outcome, start, end)
+            run = _start(warehouse, name, outcome, start, end, named=bool(vendors))
             if run is not None:
                 stack.callback(run.finish)
                 runs.append(run)
+        if all(v.skipped for v in result.vendors):
+            raise ConfigurationError(
+                "no vendor has credentials configured: set "
+                + " or ".join(CREDENTIALS.values())
+                + " (in .dlt/secrets.toml or the environment)"
+            )
         _commit_all(runs)
         stack.close()
         # after a stop request nothing more is written: no models, no publish (next run's)
@@ -168,6 +178,7 @@ def _start(
     outcome: VendorResult,
     start: date | None,
     end: date | None,
+    named: bool = False,
 ) -> VendorRun | None:
     """The vendor's run, planned and fetching; None when it is skipped or failed to start."""
     try:
@@ -176,6 +187,12 @@ def _start(
         outcome.error = exc
         return None
     if vendor is None:
+        if named:
+            outcome.error = ConfigurationError(
+                f"{name}: --vendor {name} was given, but no {name} credentials are configured "
+                f"({CREDENTIALS[name]})"
+            )
+            return None
         outcome.skipped = True
         log.info("%s: no credentials configured, skipped", name)
         return None

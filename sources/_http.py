@@ -150,6 +150,7 @@ class ApiClient:
         auth: httpx.Auth | None = None,
         headers: Callable[[], dict[str, str]] | None = None,
         on_unauthorized: Callable[[httpx.Request], None] | None = None,
+        auth_hint: str = "",
         policy: RetryPolicy | None = None,
         pacer: Pacer | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -163,6 +164,9 @@ class ApiClient:
         self.budget = WaitBudget(self.policy.max_total_wait)
         self._headers = headers
         self._on_unauthorized = on_unauthorized
+        self._auth_hint = auth_hint  # what to check when the vendor answers 401/403
+        self.host = httpx.URL(base_url).netloc.decode() or base_url
+        self._warned_unreachable = False
         self._sleep = sleep
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
@@ -200,16 +204,19 @@ class ApiClient:
         """The raw JSON body of a 200 answer to `call`, retried as the policy allows."""
         refreshed = False
         failures = throttled = 0
+        began = time.monotonic()
         while True:
             self.pacer.acquire()
             try:
                 response = self._send(call)
             except httpx.TimeoutException:
                 self.pacer.release()
-                reason, status, delay_hint = "timed out", None, None
+                reason, status, delay_hint = f"{self.host} timed out", None, None
             except httpx.TransportError as exc:
                 self.pacer.release()
-                reason, status, delay_hint = f"connection failed ({type(exc).__name__})", None, None
+                reason = f"connection to {self.host} failed ({type(exc).__name__})"
+                status, delay_hint = None, None
+                self._warn_unreachable(reason)
             else:
                 self.pacer.observe(response)
                 status = response.status_code
@@ -220,7 +227,10 @@ class ApiClient:
                     self._on_unauthorized(response.request)
                     continue
                 if status not in RETRYABLE_STATUS:
-                    raise call.error(self.vendor, _status_reason(status), status=status)
+                    hint = (
+                        f"; {self._auth_hint}" if status in (401, 403) and self._auth_hint else ""
+                    )
+                    raise call.error(self.vendor, _status_reason(status) + hint, status=status)
                 reason = _status_reason(status)
                 delay_hint = retry_after_seconds(response.headers.get("Retry-After"))
                 if delay_hint is None and status == 429:
@@ -235,7 +245,8 @@ class ApiClient:
             if failures >= self.policy.max_attempts or throttled >= self.policy.max_throttled:
                 raise call.error(
                     self.vendor,
-                    f"{reason}; gave up after {attempts} attempts",
+                    f"{reason}; gave up after {attempts} attempts "
+                    f"in {time.monotonic() - began:.0f}s",
                     status=status,
                     retryable=True,
                 )
@@ -258,6 +269,17 @@ class ApiClient:
                 delay,
             )
             self._sleep(delay)
+
+    def _warn_unreachable(self, reason: str) -> None:
+        """Say once that the vendor cannot be reached: retries may take a while."""
+        if not self._warned_unreachable:
+            self._warned_unreachable = True
+            log.warning(
+                "%s: %s; retrying (%d attempts at most)",
+                self.vendor,
+                reason,
+                self.policy.max_attempts,
+            )
 
     def _send(self, call: Call) -> httpx.Response:
         _stop.check()  # no new call once a stop is requested

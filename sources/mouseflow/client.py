@@ -42,6 +42,11 @@ class MouseflowClient:
             VENDOR,
             base_url,
             auth=httpx.BasicAuth(email, api_key),
+            auth_hint=(
+                "check SOURCES__MOUSEFLOW__EMAIL and SOURCES__MOUSEFLOW__API_KEY, and the data "
+                f"centre: this account was asked at {base_url} (SOURCES__MOUSEFLOW__REGION us "
+                "or eu, or SOURCES__MOUSEFLOW__BASE_URL)"
+            ),
             policy=policy,
             pacer=self.pacer,
             transport=transport,

@@ -41,13 +41,81 @@ def test_status_shows_positions_rows_and_gaps(
     assert all(row[3] == "2026-03-02" and row[-1] == "0" for row in rows)
 
 
-def test_a_vendor_without_credentials_is_skipped_with_a_notice(
+def test_no_vendor_configured_at_all_is_exit_78(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["sync", "--warehouse", str(isolated / "w.duckdb")]) == 0
-    err = capsys.readouterr().err
-    assert "mouseflow skipped: no credentials configured" in err
-    assert "pagesense skipped" in err
+    assert main(["sync", "--warehouse", str(isolated / "w.duckdb")]) == 78
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "no vendor has credentials configured" in last
+    assert "SOURCES__MOUSEFLOW__EMAIL" in last and "SOURCES__PAGESENSE__CLIENT_ID" in last
+
+
+def test_a_vendor_without_credentials_is_skipped_with_a_notice_unless_named(
+    sandbox: Sandbox, isolated: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    assert sync(isolated / "w.duckdb", "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    assert "pagesense skipped: no credentials configured" in capsys.readouterr().err
+    named = sync(isolated / "w.duckdb", "--vendor", "pagesense")
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert named == 78 and "--vendor pagesense was given" in last
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        pytest.param(["--end", "2999-01-01"], {}, "--end 2999-01-01 is in the future", id="end"),
+        pytest.param(
+            [],
+            {"SOURCES__MOUSEFLOW__START_DATE": "2999-01-01"},
+            "SOURCES__MOUSEFLOW__START_DATE 2999-01-01 is in the future",
+            id="start-date",
+        ),
+    ],
+)
+def test_days_in_the_future_are_exit_78(
+    sandbox: Sandbox,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert sync(isolated / "w.duckdb", *args) == 78
+    assert expected in capsys.readouterr().err.strip().splitlines()[-1]
+    assert sandbox.requests.entries() == []
+
+
+def test_a_wrong_mouseflow_key_or_region_names_the_settings(
+    sandbox: Sandbox,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__API_KEY", "wrong")
+    assert sync(isolated / "w.duckdb") == 78
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    for part in ("unauthorized", "SOURCES__MOUSEFLOW__API_KEY", "SOURCES__MOUSEFLOW__REGION"):
+        assert part in last
+    assert "wrong" not in last.replace("wrong type", "")
+
+
+def test_an_unreachable_vendor_names_the_host_and_the_time_spent(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__EMAIL", "a@b.c")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__API_KEY", "k")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__BASE_URL", "http://127.0.0.1:9")  # nothing listens
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__RETRY_ATTEMPTS", "2")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__RETRY_BACKOFF", "0.05")
+    assert sync(isolated / "w.duckdb") == 75
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "connection to 127.0.0.1:9 failed" in last and "gave up after 2 attempts in" in last
 
 
 @pytest.mark.parametrize(
