@@ -69,7 +69,6 @@ def pageflow_path(folder: Path, pages: dict[str, bytes], windows: list[Window]) 
         "b",
         "b",
         page_size=10**6,
-        max_page_size=10**6,
         transport=transport(pages),
     )
     source = mouseflow_source(client, windows, timezone_name="UTC", workers=2)

@@ -52,7 +52,6 @@ def main() -> None:
         "b",
         "b",
         page_size=10**6,
-        max_page_size=10**6,
         transport=httpx.MockTransport(handler),
     )
     all_windows = [Window(SITE, "recordings", day) for day in days]

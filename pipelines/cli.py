@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pipelines import VENDORS
+from pipelines import VENDORS, latest_today
 from pipelines.lock import SyncLock
 from sources import _stop
 from sources._errors import EXIT_CONFIG, EXIT_FAILURE, ConfigurationError, PageflowError
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
         if args.command == "status":
             return _status(path)
-        if args.command == "sync" and args.end and args.end > _latest_today():
+        if args.command == "sync" and args.end and args.end > latest_today():
             raise ConfigurationError(f"--end {args.end} is in the future: it has no data yet")
         if args.command == "sync" and args.start and args.end and args.start > args.end:
             print(
@@ -107,12 +107,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=True)
         print(f"pageflow: error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-
-
-def _latest_today() -> date:
-    from pipelines.config import latest_today
-
-    return latest_today()
 
 
 def _status(path: Path) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from dlt.common.configuration.accessors import config as dlt_config
 
+from pipelines import latest_today
 from sources._http import ConfigurationError, RetryPolicy
 from sources._windows import check_timezone, local_today, parse_day
 from sources.mouseflow import settings as mf
@@ -84,14 +85,6 @@ def _day(key: str, *sections: str, default: date) -> date:
         raise ConfigurationError(f"{'.'.join((*sections, key))}: {exc}") from exc
 
 
-LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: no website's today is later than its today
-
-
-def latest_today() -> date:
-    """The latest calendar date anywhere on Earth now: no day after it can be synced."""
-    return local_today(LATEST_ZONE)
-
-
 def _start_date(sections: tuple[str, ...], default: date) -> date:
     start = _day("start_date", *sections, default=default)
     if start > latest_today():
@@ -129,7 +122,6 @@ class MouseflowSettings:
     start_date: date
     lookback_days: int
     page_size: int
-    max_page_size: int
     tuning: SyncTuning
 
     @property
@@ -173,7 +165,6 @@ def mouseflow_settings() -> MouseflowSettings:
         start_date=_start_date(sections, default_start),
         lookback_days=_int("lookback_days", *sections, default=mf.DEFAULT_LOOKBACK_DAYS),
         page_size=_int("page_size", *sections, default=mf.PAGE_SIZE, minimum=1),
-        max_page_size=_int("max_page_size", *sections, default=mf.MAX_PAGE_SIZE, minimum=1),
         tuning=_tuning(*sections),
     )
 

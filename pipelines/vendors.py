@@ -92,7 +92,6 @@ class MouseflowVendor:
             cfg.email,
             cfg.api_key,
             page_size=cfg.page_size,
-            max_page_size=cfg.max_page_size,
             policy=cfg.tuning.policy(),
             max_concurrency=cfg.tuning.workers,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pendulum
 
@@ -57,7 +58,7 @@ def format_instant(ns: int, tz: str, digits: int = 7) -> str:
     """ISO 8601 in zone `tz` with `digits` fractional digits (`Z` for UTC offsets of 0 only
     when `tz` is UTC): how the sandbox writes Mouseflow timestamps."""
     seconds, nanos = divmod(ns, NS)
-    local = pendulum.from_timestamp(seconds, tz=tz)
+    local = datetime.fromtimestamp(seconds, ZoneInfo(tz))  # ZoneInfo caches per key: fast
     fraction = f".{str(nanos).zfill(9)[:digits]}" if digits else ""
     offset = local.strftime("%z")
     offset = "Z" if tz == "UTC" else f"{offset[:3]}:{offset[3:]}"

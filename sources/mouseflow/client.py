@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -17,6 +19,9 @@ from sources._pacing import AdaptivePacer
 from sources._windows import mouseflow_params
 from sources.mouseflow import settings
 from sources.mouseflow.settings import VENDOR
+from sources.mouseflow.slices import SlicesDoNotAddUp, fetch_in_slices
+
+log = logging.getLogger("pageflow.mouseflow")
 
 
 class MouseflowClient:
@@ -29,7 +34,6 @@ class MouseflowClient:
         api_key: str,
         *,
         page_size: int = settings.PAGE_SIZE,
-        max_page_size: int = settings.MAX_PAGE_SIZE,
         policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         max_concurrency: int = 16,
@@ -37,7 +41,7 @@ class MouseflowClient:
         self.page_size = page_size
         # Mouseflow publishes no limit: 429s tell, and the whole account slows down
         self.pacer = AdaptivePacer(max_concurrency)
-        self.max_page_size = max(max_page_size, page_size)
+        self.busy_days: list[tuple[str, date, int, int, int]] = []  # (site, day, count, cap, calls)
         self.http = ApiClient(
             VENDOR,
             base_url,
@@ -70,13 +74,43 @@ class MouseflowClient:
 
     # -- windows ---------------------------------------------------------------------------
     def recordings(self, website_id: str, day: date) -> tuple[pa.Table, int]:
-        """The window's recordings as an Arrow table (the fast path) and Mouseflow's count."""
-        return self._complete_list(settings.RECORDINGS, website_id, day, _recordings_page)
+        """The window's recordings as an Arrow table (the fast path) and Mouseflow's count;
+        a day larger than the server's cap is fetched in slices (see `slices`)."""
+        try:
+            return self._complete_list(settings.RECORDINGS, website_id, day, _recordings_page)
+        except TooBusy as exc:
+            busy = exc
+        count, cap = busy.count, busy.received
+
+        def fetch(visitmin: int, visitmax: int, limit: int) -> tuple[pa.Table, int, int]:
+            call = self._call(
+                settings.RECORDINGS, website_id, day, limit, visitmin=visitmin, visitmax=visitmax
+            )
+            return self._decoded(call, _recordings_page)
+
+        try:
+            sliced = fetch_in_slices(fetch, count, cap, busy.rows)
+        except SlicesDoNotAddUp as exc:
+            raise busy.call.error(VENDOR, f"incomplete busy day: {exc}", status=200) from None
+        log.info(
+            "mouseflow: website %s, %s: %d recordings over a server cap of %d: fetched in "
+            "%d calls by visit length (ceil(count / cap) = %d, plus the 2 that found the cap)",
+            website_id,
+            day,
+            count,
+            cap,
+            sliced.calls,
+            math.ceil(count / cap),
+        )
+        self.busy_days.append((website_id, day, count, cap, sliced.calls))
+        return sliced.table, count
 
     def pages(self, website_id: str, day: date) -> WindowList:
-        rows, count = self._complete_list(
-            settings.PAGELIST, website_id, day, partial(_json_page, "pages", "displayUrl")
-        )
+        decode = partial(_json_page, "pages", "displayUrl")
+        try:
+            rows, count = self._complete_list(settings.PAGELIST, website_id, day, decode)
+        except TooBusy as busy:
+            raise busy.error() from None
         return WindowList(rows, count)
 
     def funnels(self, website_id: str, day: date) -> list[dict[str, Any]]:
@@ -104,11 +138,20 @@ class MouseflowClient:
 
     # -- mechanics -------------------------------------------------------------------------
     def _call(
-        self, endpoint: str, website_id: str, day: date, limit: int | None = None, **path: str
+        self,
+        endpoint: str,
+        website_id: str,
+        day: date,
+        limit: int | None = None,
+        visitmin: int | None = None,
+        visitmax: int | None = None,
+        **path: str,
     ) -> Call:
         params: dict[str, Any] = mouseflow_params(day)
         if limit is not None:
             params["limit"] = limit
+        if visitmin is not None and visitmax is not None:
+            params.update(visitmin=visitmin, visitmax=visitmax)
         return Call(
             endpoint,
             endpoint.format(website_id=website_id, **path),
@@ -118,38 +161,47 @@ class MouseflowClient:
         )
 
     def _complete_list(
-        self, endpoint: str, website_id: str, day: date, decode: Decoder
+        self, endpoint: str, website_id: str, day: date, decode: Decoder, **filters: int
     ) -> tuple[Any, int]:
-        """A window's whole list: Mouseflow has no offset, so ask again with a larger limit."""
+        """A window's whole list: Mouseflow has no offset, so when `count` says there is
+        more, ask again with `limit` = count (no ceiling of our own)."""
         limit = self.page_size
         while True:
-            call = self._call(endpoint, website_id, day, limit)
-            body = self.http.get_bytes(call)
-            try:
-                rows, received, count = decode(body)
-            except RowShapeError as exc:
-                raise call.error(VENDOR, str(exc), status=200) from None
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                raise call.error(VENDOR, "answer without a whole-number `count`", status=200)
-            if received > count:
-                raise call.error(VENDOR, f"{received} rows but `count` says {count}", status=200)
+            call = self._call(endpoint, website_id, day, limit, **filters)
+            rows, received, count = self._decoded(call, decode)
             if received == count:
                 return rows, count
-            if received < limit:
-                raise call.error(
-                    VENDOR,
-                    f"incomplete window: {received} of {count} rows came back for "
-                    f"limit={limit}; the API caps the list below the window's size",
-                    status=200,
-                )
-            if limit >= self.max_page_size:
-                raise call.error(
-                    VENDOR,
-                    f"incomplete window: {count} rows exceed the largest page "
-                    f"({self.max_page_size}) and Mouseflow lists have no offset",
-                    status=200,
-                )
-            limit = min(max(count, limit + 1), self.max_page_size)
+            if received < limit:  # the server's own cap is below the window's size
+                raise TooBusy(call, rows, received, count)
+            limit = count
+
+    def _decoded(self, call: Call, decode: Decoder) -> tuple[Any, int, int]:
+        body = self.http.get_bytes(call)
+        try:
+            rows, received, count = decode(body)
+        except RowShapeError as exc:
+            raise call.error(VENDOR, str(exc), status=200) from None
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise call.error(VENDOR, "answer without a whole-number `count`", status=200)
+        if received > count:
+            raise call.error(VENDOR, f"{received} rows but `count` says {count}", status=200)
+        return rows, received, count
+
+
+class TooBusy(Exception):
+    """A window with more rows than the server answers in one call."""
+
+    def __init__(self, call: Call, rows: Any, received: int, count: int) -> None:
+        super().__init__(f"{received} of {count}")
+        self.call, self.rows, self.received, self.count = call, rows, received, count
+
+    def error(self) -> VendorAPIError:
+        return self.call.error(
+            VENDOR,
+            f"incomplete window: {self.received} of {self.count} rows came back; the API "
+            "caps the list below the window's size and this list has no filters to split by",
+            status=200,
+        )
 
 
 Decoder = Callable[[bytes], tuple[Any, int, Any]]  # body -> (rows, received, count)

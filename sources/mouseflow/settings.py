@@ -10,10 +10,9 @@ REGION_URLS = {
 }
 
 # The first request of a window asks for PAGE_SIZE rows; when `count` says there are more,
-# the window is fetched again with `limit` = count, up to MAX_PAGE_SIZE (Mouseflow lists
-# have no offset). A window larger than MAX_PAGE_SIZE cannot be fetched completely: error.
+# the window is fetched again with `limit` = count (Mouseflow lists have no offset); a
+# window larger than the server's own cap is fetched in slices (see slices.py).
 PAGE_SIZE = 1000
-MAX_PAGE_SIZE = 5000
 
 DEFAULT_CONVERSION_TAGS = ["submit"]
 DEFAULT_LOOKBACK_DAYS = 3

@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sources._timestamps import format_instant
 from sources._windows import days_between, utc_bounds
@@ -120,7 +121,7 @@ class MouseflowApp:
         ]
 
     def local_day(self, session: Session) -> date:
-        return date.fromisoformat(format_instant(session.start_ns, self.timezone)[:10])
+        return datetime.fromtimestamp(session.start_ns // NS, ZoneInfo(self.timezone)).date()
 
     # -- views (also the truth: what a perfect sync must load) ------------------------------
     def website_detail(self, site: Site) -> dict[str, Any]:
@@ -184,10 +185,17 @@ class MouseflowApp:
             "playbackUrl": f"/websites/{site.mouseflow_id}/recordings/{rec_id}/play",
         }
 
-    def recording_list(self, site: Site, start: date, end: date) -> dict[str, Any]:
-        sessions = self.sessions(site, start, end)
+    def recording_list(
+        self,
+        site: Site,
+        start: date,
+        end: date,
+        filters: dict[str, str] | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        sessions = [s for s in self.sessions(site, start, end) if _kept(s, filters or {})]
         chart = Counter(self.local_day(s).isoformat() for s in sessions)
-        newest_first = sorted(sessions, key=lambda s: s.start_ns, reverse=True)
+        newest_first = sorted(sessions, key=lambda s: s.start_ns, reverse=True)[:limit]
         return {
             "recordings": [self.recording(site, s) for s in newest_first],
             "chart": {
@@ -316,8 +324,9 @@ class MouseflowApp:
 
     def recordings(self, request: Request) -> dict[str, Any]:
         site = self._site(request)
-        answer = self.recording_list(site, *self._window(request))
-        answer["recordings"] = answer["recordings"][: self._limit(request)]
+        answer = self.recording_list(
+            site, *self._window(request), filters=request.params, limit=self._limit(request)
+        )
         return answer
 
     def pagelist(self, request: Request) -> dict[str, Any]:
@@ -347,3 +356,23 @@ class MouseflowApp:
         from sources.sandbox.truth import mouseflow_truth
 
         return mouseflow_truth(self, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _kept(session: Session, params: dict[str, str]) -> bool:
+    """The recording list's filters: visit length (ms) and pages, both bounds inclusive,
+    and the device; a count under filters counts only what they keep."""
+    try:
+        bounds = {
+            key: int(params[key])
+            for key in ("visitmin", "visitmax", "pagesmin", "pagesmax")
+            if key in params
+        }
+    except ValueError as exc:
+        raise ApiError(400, "Bad Request -- filters must be numbers.") from exc
+    duration, pages = session.duration_ms, session.pages
+    device = params.get("device")
+    return (
+        bounds.get("visitmin", duration) <= duration <= bounds.get("visitmax", duration)
+        and bounds.get("pagesmin", pages) <= pages <= bounds.get("pagesmax", pages)
+        and (device is None or DEVICE_NAMES[session.device].lower() == device.lower())
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import math
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -9,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from sources._windows import days_between, yesterday
-from sources.sandbox import Fault, Sandbox
+from sources.sandbox import Fault, Sandbox, World
+from sources.sandbox.world import default_sites
 from tests.integration.conftest import (
     BUSY_DAY,
     BUSY_SESSIONS,
@@ -66,19 +70,39 @@ def test_backfill_across_dst_with_a_busy_day_loads_exactly_the_truth(
     assert query(warehouse, "select count(*) from mouseflow.sync_windows") != [(0,)]
 
 
-def test_a_window_larger_than_the_api_allows_fails_instead_of_dropping(
-    monkeypatch: pytest.MonkeyPatch, warehouse: Path, capsys: pytest.CaptureFixture[str]
+def test_busy_days_over_the_servers_cap_load_exactly_the_truth_in_slices(
+    monkeypatch: pytest.MonkeyPatch, warehouse: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tests.integration.conftest import busy_world
-
-    with Sandbox(busy_world(), mouseflow_max_limit=500) as small:
-        for key, value in small.env().items():
+    busy = {date(2026, 3, d): 15_000 for d in (10, 11, 12)}
+    sites = tuple(
+        dataclasses.replace(site, busy_days=busy) if site.key == "shop" else site
+        for site in default_sites()
+    )
+    with Sandbox(World(sites=sites), mouseflow_max_limit=5000) as capped:
+        for key, value in capped.env().items():
             monkeypatch.setenv(key, value)
-        code = sync(warehouse, "--start", "2026-03-28", "--end", "2026-03-28")
-    assert code == 1
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert "mouseflow" in last and "2026-03-28" in last and "incomplete window" in last
-    assert "/websites/{website_id}/recordings" in last
+        monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+        caplog.set_level(logging.INFO, logger="pageflow.mouseflow")
+        assert sync(warehouse, "--start", "2026-03-10", "--end", "2026-03-12") == 0
+        days = days_between(date(2026, 3, 10), date(2026, 3, 12))
+        assert_matches_truth(loaded_mouseflow(warehouse), expected_mouseflow(capped, days))
+        shop = capped.mouseflow_app.sites()[0].mouseflow_id
+        calls = [
+            e
+            for e in capped.requests.entries("mouseflow", "/websites/{website_id}/recordings")
+            if e.website_id == shop
+        ]
+    counts = query(
+        warehouse,
+        f"select day, count(*) from mouseflow.recordings where website_id = '{shop}' group by 1",
+    )
+    assert all(n > 5000 for _, n in counts)  # each day bigger than the largest page
+    for day, n in counts:
+        day_calls = [e for e in calls if e.day == day.isoformat()]
+        # the first page, the ask for `count`, then slices: near ceil(count / cap)
+        assert len(day_calls) <= 2 + math.ceil(n / 5000) + 3, (day, len(day_calls))
+        assert any("visitmin" in e.params for e in day_calls)
+    assert "fetched in" in caplog.text and "ceil(count / cap)" in caplog.text
 
 
 def test_incremental_rerun_adds_nothing_and_asks_only_for_the_lookback(
