@@ -64,6 +64,11 @@ def with_gaps(windows: list[Window], gaps: Iterable[Window]) -> list[Window]:
     return sorted([*windows, *extra], key=lambda w: (w.website_id, w.day, w.resource))
 
 
+# A window that did not add up: its loaded figure differs from the vendor's claim, or it
+# was marked for a re-fetch (loaded null). Unchecked windows (no claim) are never gaps.
+GAP = "(loaded is distinct from expected and (expected is not null or loaded is null))"
+
+
 def gap_windows(warehouse: Warehouse, vendor: str, websites: Sequence[Website]) -> list[Window]:
     """Windows the audit table records as incomplete (loaded differs from expected)."""
     if not warehouse.has_data():
@@ -78,8 +83,7 @@ def gap_windows(warehouse: Warehouse, vendor: str, websites: Sequence[Website]) 
         if not found[0][0]:
             return []
         rows = con.execute(
-            f'select website_id, resource, day from "{vendor}".sync_windows '
-            "where loaded is distinct from expected"
+            f'select website_id, resource, day from "{vendor}".sync_windows where {GAP}'
         ).fetchall()
     return [Window(site, resource, day) for site, resource, day in rows if site in wanted]
 

@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 
 from pipelines import VENDORS
+from pipelines.plan import GAP
 from pipelines.warehouse import Warehouse
 
 
@@ -35,6 +36,16 @@ def status_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
         for vendor in VENDORS:
             if (vendor, "sync_windows") not in tables:
                 continue
+            columns = {
+                c
+                for (c,) in con.sql(
+                    "select column_name from information_schema.columns where table_schema = "
+                    f"'{vendor}' and table_name = 'sync_windows'"
+                ).fetchall()
+            }
+            # audit rows written before `rows` and `claim` existed count as checked
+            rows_sql = "coalesce(rows, loaded)" if "rows" in columns else "loaded"
+            checked = "claim is not null" if "claim" in columns else "expected is not null"
             rows += con.sql(
                 f"""
                 select
@@ -44,8 +55,9 @@ def status_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
                     max(day) as synced_through,
                     strftime(max(synced_at), '%Y-%m-%d %H:%M:%S') as last_run_utc,
                     count(*) as days,
-                    sum(loaded) as rows_loaded,
-                    count(*) filter (where loaded is distinct from expected) as gaps
+                    sum({rows_sql}) as rows_loaded,
+                    count(*) filter (where {checked}) as checked,
+                    count(*) filter (where {GAP}) as gaps
                 from "{vendor}".sync_windows
                 group by all
                 order by website_id, resource
@@ -92,6 +104,7 @@ def status_table(rows: list[tuple[Any, ...]]) -> str:
         "last run (UTC)",
         "days",
         "rows",
+        "checked",
         "gaps",
     )
     return table(headers, rows)

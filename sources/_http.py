@@ -59,7 +59,7 @@ class WindowList:
     """One window's complete list and what the vendor said it holds."""
 
     rows: list[dict[str, Any]]
-    expected: int
+    expected: int | None  # None: the vendor claimed nothing (a list without pagination)
 
 
 @dataclass

@@ -286,13 +286,25 @@ def _advance(window: Window) -> None:
         positions[window.resource] = day
 
 
-def audit(window: Window, expected: int, loaded: int) -> dict[str, Any]:
+def audit(
+    window: Window,
+    rows: int,
+    claim: str | None = None,
+    expected: int | None = None,
+    loaded: int | None = None,
+) -> dict[str, Any]:
+    """The window's audit row. `claim` names what the vendor itself said about the window
+    (`count`, `pagination.total`, a report's totals...), `expected` is that figure and
+    `loaded` ours (default: the rows loaded). Without a claim the window is unchecked:
+    `expected` is null, never our own row count."""
     return {
         "website_id": window.website_id,
         "resource": window.resource,
         "day": window.day,
+        "rows": rows,
+        "claim": claim if expected is not None else None,
         "expected": expected,
-        "loaded": loaded,
+        "loaded": rows if loaded is None else loaded,
         "synced_at": datetime.now(UTC),
     }
 

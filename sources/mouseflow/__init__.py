@@ -123,12 +123,14 @@ def _fetch_recordings(client: MouseflowClient, tz: str, window: Window) -> Fetch
         raise shape_error(VENDOR, settings.RECORDINGS, window, exc) from None
     check_in_window(VENDOR, settings.RECORDINGS, window, table, "created", tz)
     items = [table] if table.num_rows else []
-    return items, audit(window, count, table.num_rows)
+    return items, audit(window, table.num_rows, "count", count)
 
 
 def _fetch_pages(client: MouseflowClient, window: Window) -> Fetched:
     answer = client.pages(window.website_id, window.day)
-    return with_window(window, answer.rows), audit(window, answer.expected, len(answer.rows))
+    return with_window(window, answer.rows), audit(
+        window, len(answer.rows), "count", answer.expected
+    )
 
 
 def _fetch_funnel_steps(client: MouseflowClient, window: Window) -> Fetched:
@@ -152,7 +154,7 @@ def _fetch_funnel_steps(client: MouseflowClient, window: Window) -> Fetched:
                     "count": step["count"],
                 }
             )
-    return with_window(window, rows), audit(window, len(rows), len(rows))
+    return with_window(window, rows), audit(window, len(rows))
 
 
 def _fetch_forms(client: MouseflowClient, window: Window) -> Fetched:
@@ -182,7 +184,7 @@ def _fetch_forms(client: MouseflowClient, window: Window) -> Fetched:
         items.append(
             variant(field_items, "form_fields", ["website_id", "day", "form_id", "target"])
         )
-    return items, audit(window, len(forms), len(forms))
+    return items, audit(window, len(forms))
 
 
 def _fetch_feedback(client: MouseflowClient, window: Window) -> Fetched:
@@ -198,7 +200,7 @@ def _fetch_feedback(client: MouseflowClient, window: Window) -> Fetched:
                 "responses": report.get("responses"),
             }
         )
-    return with_window(window, rows), audit(window, len(rows), len(rows))
+    return with_window(window, rows), audit(window, len(rows))
 
 
 __all__ = ["MouseflowClient", "mouseflow_fetchers", "mouseflow_source", "positions_of"]

@@ -91,7 +91,7 @@ class MouseflowClient:
         try:
             sliced = fetch_in_slices(fetch, count, cap, busy.rows)
         except SlicesDoNotAddUp as exc:
-            raise busy.call.error(VENDOR, f"incomplete busy day: {exc}", status=200) from None
+            raise busy.call.error(VENDOR, f"busy day: {exc}", status=200) from None
         log.info(
             "mouseflow: website %s, %s: %d recordings over a server cap of %d: fetched in "
             "%d calls by visit length (ceil(count / cap) = %d, plus the 2 that found the cap)",
@@ -172,6 +172,10 @@ class MouseflowClient:
             if received == count:
                 return rows, count
             if received < limit:  # the server's own cap is below the window's size
+                if not received:
+                    raise call.error(
+                        VENDOR, f"incomplete window: 0 of {count} rows came back", status=200
+                    )
                 raise TooBusy(call, rows, received, count)
             limit = count
 

@@ -66,6 +66,11 @@ def fetch_in_slices(fetch: Fetch, count: int, cap: int, sample: pa.Table) -> Sli
             if received == slice_count:
                 tables.append(rows)
                 total += slice_count
+            elif received < cap:  # the server could have answered it whole: `count` lies
+                raise SlicesDoNotAddUp(
+                    f"incomplete window: {received} of {slice_count} rows came back for a "
+                    f"slice under the API's cap of {cap}"
+                )
             elif start == stop - 1:
                 raise SlicesDoNotAddUp(
                     f"{slice_count} recordings last exactly {start} ms, more than the "

@@ -26,6 +26,7 @@ from sources._resources import (
     audit,
     check_date,
     check_in_window,
+    is_count,
     ns_utc,
     shape_error,
     variant,
@@ -141,7 +142,7 @@ def _fetch_recordings(
     tz = timezones[window.website_id]
     check_in_window(VENDOR, settings.RECORDINGS, window, table, "timestamp", tz)
     items = [table] if table.num_rows else []
-    return items, audit(window, total, table.num_rows)
+    return items, audit(window, table.num_rows, "pagination.total", total)
 
 
 def _fetch_heatmaps(client: PageSenseClient, window: Window) -> Fetched:
@@ -149,7 +150,7 @@ def _fetch_heatmaps(client: PageSenseClient, window: Window) -> Fetched:
     rows = [
         {"heatmap_id": h["id"], **{k: v for k, v in h.items() if k != "id"}} for h in answer.rows
     ]
-    return with_window(window, rows), audit(window, answer.expected, len(rows))
+    return with_window(window, rows), audit(window, len(rows), "pagination.total", answer.expected)
 
 
 def _defs(definitions: Definitions, window: Window, kind: str) -> list[dict[str, Any]]:
@@ -160,9 +161,12 @@ def _fetch_funnel_steps(
     client: PageSenseClient, definitions: Definitions, window: Window
 ) -> Fetched:
     rows = []
+    claimed: list[Any] = []  # each funnel's `total_visitors`: step 1's visitors, it says
+    first_steps = 0
     for funnel in _defs(definitions, window, "funnels"):
         data = client.funnel_data(window.website_id, funnel["id"], window.day)
         steps = data.get("steps")
+        claimed.append(data.get("total_visitors"))
         if not isinstance(steps, list):
             raise shape_error(VENDOR, settings.FUNNEL_DATA, window, "no `steps` list")
         for step in steps:
@@ -182,7 +186,13 @@ def _fetch_funnel_steps(
                     **{k: v for k, v in step.items() if k not in ("step", "name")},
                 }
             )
-    return with_window(window, rows), audit(window, len(rows), len(rows))
+            if step["step"] == 1 and isinstance(step.get("visitors"), int):
+                first_steps += step["visitors"]
+    checked = bool(claimed) and all(is_count(c) for c in claimed)
+    expected = sum(claimed) if checked else None
+    return with_window(window, rows), audit(
+        window, len(rows), "funnel total_visitors", expected, first_steps
+    )
 
 
 def _fetch_forms(client: PageSenseClient, definitions: Definitions, window: Window) -> Fetched:
@@ -223,11 +233,13 @@ def _fetch_forms(client: PageSenseClient, definitions: Definitions, window: Wind
                 ["website_id", "day", "form_id", "field"],
             )
         )
-    return items, audit(window, len(forms), len(forms))
+    return items, audit(window, len(forms))
 
 
 def _fetch_reports(client: PageSenseClient, window: Window) -> Fetched:
     items, count = [], 0
+    claimed, summed = 0, 0  # the reports' `totals.visitors` against their by_date rows
+    checked = False
     for name in settings.REPORTS:
         report = client.report(window.website_id, name, window.day)
         by_date = report.get("by_date")
@@ -244,12 +256,18 @@ def _fetch_reports(client: PageSenseClient, window: Window) -> Fetched:
                     f"report {name}: a `by_date` entry outside the window",
                 )
             rows.append({**{k: v for k, v in entry.items() if k != "date"}, **extras})
+        totals = report.get("totals")
+        if isinstance(totals, dict) and is_count(totals.get("visitors")):
+            checked = True
+            claimed += totals["visitors"]
+            summed += sum(r["visitors"] for r in rows if is_count(r.get("visitors")))
         if rows:
             items.append(
                 variant(with_window(window, rows), f"report_{name}", ["website_id", "day"])
             )
             count += len(rows)
-    return items, audit(window, count, count)
+    expected = claimed if checked else None
+    return items, audit(window, count, "totals.visitors", expected, summed)
 
 
 def _fetch_goal_conversions(
@@ -268,7 +286,7 @@ def _fetch_goal_conversions(
             rows.append(
                 {**{k: v for k, v in item.items() if k != "goal_id"}, "goal_id": goal["id"]}
             )
-    return with_window(window, rows), audit(window, len(rows), len(rows))
+    return with_window(window, rows), audit(window, len(rows))
 
 
 def _fetch_test_results(
@@ -299,7 +317,7 @@ def _fetch_test_results(
                         **{k: v for k, v in variation.items() if k not in ("id", "test_id")},
                     }
                 )
-    return with_window(window, rows), audit(window, len(rows), len(rows))
+    return with_window(window, rows), audit(window, len(rows))
 
 
 __all__ = [

@@ -209,8 +209,9 @@ class PageSenseClient:
     def definitions(self, website_id: str, kind: str) -> list[dict[str, Any]]:
         return self._rows(settings.DEFINITIONS[kind], website_id, None, kind).rows
 
-    def recordings(self, website_id: str, day: date) -> tuple[pa.Table, int]:
-        """The window's recordings as one Arrow table (the fast path) and the total."""
+    def recordings(self, website_id: str, day: date) -> tuple[pa.Table, int | None]:
+        """The window's recordings as one Arrow table (the fast path) and the total (None
+        when the answer claimed none: a single page without `pagination`)."""
         answer = self._paged(settings.RECORDINGS, website_id, day, "recordings", _arrow_page)
         tables = [t for t in answer.rows if t.num_rows]
         if not tables:
@@ -359,7 +360,7 @@ class PageSenseClient:
                         "`pagination`: more may follow, so the window cannot be known complete",
                         status=200,
                     )
-                return WindowList(pages, received)  # no pagination, not full: complete
+                return WindowList(pages, None)  # no pagination, not full: complete, unclaimed
             page_total = pagination.get("total") if isinstance(pagination, dict) else None
             if not isinstance(page_total, int) or isinstance(page_total, bool) or page_total < 0:
                 raise call.error(VENDOR, "`pagination.total` is not a count", status=200)

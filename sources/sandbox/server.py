@@ -103,7 +103,7 @@ class Fault:
     retry_after_max: float | None = None  # Retry-After drawn from [retry_after, this]
     delay: float = 2.0
     field: str = "id"
-    value: str | None = None
+    value: Any = None
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -408,4 +408,7 @@ def _first_list(body: Any) -> tuple[list[Any] | None, Any]:
         for value in body.values():
             if isinstance(value, list):
                 return value, body
+        inner = [v for v in body.values() if isinstance(v, dict)]
+        if len(inner) == 1:  # {"funnel": {..., "steps": [...]}}: the list one level down
+            return _first_list(inner[0])
     return None, body

@@ -15,6 +15,7 @@ from tests.integration.conftest import (
     busy_world,
     expected_pagesense,
     loaded_pagesense,
+    query,
     sync,
 )
 
@@ -209,3 +210,50 @@ def test_a_poisoned_heatmaps_day_stops_only_heatmaps_of_that_website(
     assert_matches_truth(loaded_pagesense(warehouse), truth)
     assert main(["status", "--warehouse", str(warehouse)]) == 0
     assert "failed in the last run" not in capsys.readouterr().out
+
+
+def test_the_audit_checks_vendor_claims_and_finds_a_funnel_that_does_not_add_up(
+    sandbox: Sandbox,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pipelines.cli import main
+    from pipelines.plan import GAP
+    from sources.sandbox import Fault
+
+    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    funnel_data = "/websites/{website_id}/funnels/{funnel_id}/data"
+    sandbox.faults.add(
+        Fault(
+            "set-field",
+            vendor="pagesense",
+            endpoint=funnel_data,
+            website_id=SHOP,
+            day="2026-03-02",
+            field="visitors",
+            value=99_999,
+        )
+    )
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-02") == 0
+    audit = dict(
+        (row[0], row[1:])
+        for row in query(
+            warehouse,
+            f"select resource, claim, count(*) filter (where {GAP}) "
+            f"from pagesense.sync_windows where website_id = '{SHOP}' group by all",
+        )
+    )
+    assert audit["funnel_steps"] == ("funnel total_visitors", 1)  # step 1 != the claim
+    assert audit["recordings"] == ("pagination.total", 0)
+    assert audit["reports"] == ("totals.visitors", 0)
+    assert audit["forms"] == (None, 0)  # the vendor claims nothing: unchecked
+    capsys.readouterr()
+    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    lines = {
+        line.split()[2]: line.split()
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("pagesense") and SHOP in line
+    }
+    assert lines["funnel_steps"][-1] == "1" and lines["funnel_steps"][-2] == "2"
+    assert lines["forms"][-2] == "0"  # checked: none of its days
