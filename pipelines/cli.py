@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="sync the built-in vendor sandbox and summarise")
     demo.add_argument("--warehouse", default="warehouse.duckdb", help=WAREHOUSE_HELP)
 
+    check = commands.add_parser(
+        "check", help="sign in and call every endpoint once for yesterday; no warehouse"
+    )
+    check.add_argument(
+        "--vendor", action="append", choices=VENDORS, help="check only this vendor (repeatable)"
+    )
+
     status = commands.add_parser("status", help="how far each vendor, website, resource got")
     status.add_argument("--warehouse", default="warehouse.duckdb", help=WAREHOUSE_HELP)
     return parser
@@ -81,9 +88,11 @@ def configure_logging(level: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
-    path = Path(args.warehouse).expanduser().resolve()
+    path = Path(getattr(args, "warehouse", "warehouse.duckdb")).expanduser().resolve()
     os.umask(UMASK)  # the warehouse holds visitors' IPs and cities: no world access
     try:
+        if args.command == "check":
+            return _check(args.vendor)
         if path.is_dir():
             raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
         if args.command == "status":
@@ -107,6 +116,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=True)
         print(f"pageflow: error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _check(vendors: list[str] | None) -> int:
+    from pipelines.check import check
+
+    lines: list[str] = []
+    try:
+        code = check(vendors, lines)
+    finally:
+        print("\n".join(lines))
+    return code
 
 
 def _status(path: Path) -> int:

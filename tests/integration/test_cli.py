@@ -150,3 +150,45 @@ def test_configuration_errors_exit_78_with_a_clear_last_line(
 def test_start_after_end_is_refused(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert sync(isolated / "w.duckdb", "--start", "2026-03-05", "--end", "2026-03-01") == 78
     assert "after --end" in capsys.readouterr().err
+
+
+def test_check_reads_every_endpoint_once_and_touches_no_warehouse(
+    sandbox: Sandbox, isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = set(isolated.iterdir())
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    for vendor, resources in (
+        ("mouseflow", ("recordings", "pages", "funnel_steps", "forms", "feedback")),
+        ("pagesense", ("recordings", "heatmaps", "funnel_steps", "forms", "reports")),
+    ):
+        for resource in resources:
+            assert any(line.split()[:2] == [vendor, resource] and " ok " in line for line in out), (
+                vendor,
+                resource,
+                out,
+            )
+    assert set(isolated.iterdir()) == before  # no warehouse, no folder
+
+
+def test_check_names_a_broken_endpoint_and_exits_1(
+    sandbox: Sandbox, isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sources.sandbox import Fault
+
+    sandbox.faults.add(
+        Fault("malformed", vendor="pagesense", endpoint="/websites/{website_id}/heatmaps")
+    )
+    assert main(["check", "--vendor", "pagesense"]) == 1
+    out = capsys.readouterr().out
+    broken = [line for line in out.splitlines() if "DIFFERENT" in line]
+    assert len(broken) == 1 and "/websites/{website_id}/heatmaps" in broken[0]
+    assert "malformed JSON" in broken[0]
+
+
+def test_check_with_rejected_credentials_is_exit_78(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__API_KEY", "wrong")
+    assert main(["check", "--vendor", "mouseflow"]) == 78
+    assert "unauthorized" in capsys.readouterr().out
