@@ -50,8 +50,9 @@ class Published:
     rows_written: int
 
 
-def publish(warehouse: Warehouse) -> Published:
-    """Write the working database to `warehouse.path`, atomically, readable by DuckDB 1.1."""
+def publish(warehouse: Warehouse, full: bool = False) -> Published:
+    """Write the working database to `warehouse.path`, atomically, readable by DuckDB 1.1;
+    `full` writes it afresh even when only changes would do."""
     began = time.perf_counter()
     path, folder = warehouse.path, warehouse.folder
     if path.is_dir():
@@ -64,7 +65,7 @@ def publish(warehouse: Warehouse) -> Published:
     tmp = folder / "publish.duckdb"
     _remove(tmp)
     record = _record(folder)
-    incremental = _can_increment(path, record)
+    incremental = not full and _can_increment(path, record)
     if incremental:
         shutil.copyfile(path, tmp)
     try:
