@@ -44,10 +44,12 @@ def run_demo(warehouse: Warehouse, take_lock: bool = True) -> tuple[SyncResult, 
         }
         with environment(env):
             result = sync(warehouse, take_lock=take_lock)
+    if result.stopped or not warehouse.path.exists():
+        return result, f"pageflow demo: nothing published to {warehouse.path}"
     lines = [
         f"pageflow demo: synced the sandbox into {warehouse.path}",
         "",
-        marts_summary(warehouse) if warehouse.path.exists() else "no data loaded",
+        marts_summary(warehouse),
         "",
         status_text(warehouse),
     ]

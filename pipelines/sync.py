@@ -105,7 +105,9 @@ class SyncResult:
     def resume_points(self) -> str:
         """Where the next run starts, per vendor: its first chunk not committed."""
         points = [v.resume for v in self.vendors if v.resume]
-        return "; ".join(points) if points else "nothing was left to do"
+        if points:
+            return "; ".join(points)
+        return "every chunk was committed; the next run builds the models and publishes"
 
     @property
     def error(self) -> PageflowError | None:
