@@ -161,13 +161,13 @@ class MouseflowClient:
         )
 
     def _complete_list(
-        self, endpoint: str, website_id: str, day: date, decode: Decoder, **filters: int
+        self, endpoint: str, website_id: str, day: date, decode: Decoder
     ) -> tuple[Any, int]:
         """A window's whole list: Mouseflow has no offset, so when `count` says there is
         more, ask again with `limit` = count (no ceiling of our own)."""
         limit = self.page_size
         while True:
-            call = self._call(endpoint, website_id, day, limit, **filters)
+            call = self._call(endpoint, website_id, day, limit)
             rows, received, count = self._decoded(call, decode)
             if received == count:
                 return rows, count
