@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines import catalog
 from pipelines.config import mouseflow_settings, pagesense_settings, read_value
 from pipelines.warehouse import Warehouse
 from sources._http import PageflowError
@@ -126,9 +127,12 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
         con.begin()
         try:
             _prepare_raw(con, declared, root, settings)
+            for macros in sorted((root / "macros").glob("*.sql")):
+                con.execute(macros.read_text())  # temporary: marts use them, views do not
+            shared = catalog.shared_columns(root)
             for model in models:
-                _build_model(con, model)
-            failures = _run_tests(con, tests)
+                _build_model(con, model, shared)
+            failures = _run_tests(con, tests) + _check_grains(con, models)
         except BaseException:
             con.rollback()
             raise
@@ -136,13 +140,15 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
             con.rollback()
             raise ModelError("SQL tests failed, models left as they were: " + "; ".join(failures))
         con.commit()
-    log.info("models: built %d tables, %d SQL tests passed", len(models), len(tests))
-    return BuildResult([m.relation for m in models], [t.stem for t in tests])
+    log.info("models: built %d models, %d SQL tests passed", len(models), len(tests))
+    grains = [f"grain of {m.relation}" for m in models if m.schema == LAYERS["marts"]]
+    return BuildResult([m.relation for m in models], [t.stem for t in tests] + grains)
 
 
-def _build_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """Marts are tables; staging and intermediate models are views (nothing to copy when
-    the warehouse is published, and no second copy of every recording)."""
+def _build_model(con: duckdb.DuckDBPyConnection, model: Model, shared: dict[str, str]) -> None:
+    """Marts are tables, commented from their headers (`pipelines.catalog`); staging and
+    intermediate models are views (nothing to copy when the warehouse is published, and no
+    second copy of every recording)."""
     con.execute(f"create schema if not exists {model.schema}")
     kind = "table" if model.schema == LAYERS["marts"] else "view"
     other = "view" if kind == "table" else "table"
@@ -157,6 +163,21 @@ def _build_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         con.execute(f"create or replace {kind} {model.relation} as\n{model.sql}")
     except duckdb.Error as exc:
         raise ModelError(f"model {model.path.name} did not build: {exc}") from None
+    if kind == "table":
+        doc = catalog.read_header(model.name, model.sql)
+        unknown = catalog.describe(con, model.relation, doc, shared)
+        if unknown:
+            raise ModelError(f"{model.path.name} describes columns it lacks: {unknown}")
+
+
+def _check_grains(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]:
+    """Every mart's stated grain holds (`catalog.grain_failures`)."""
+    failures = []
+    for model in models:
+        if model.schema == LAYERS["marts"]:
+            doc = catalog.read_header(model.name, model.sql)
+            failures += catalog.grain_failures(con, model.relation, doc)
+    return failures
 
 
 def _run_tests(con: duckdb.DuckDBPyConnection, tests: list[Path]) -> list[str]:

@@ -133,21 +133,33 @@ def marts_summary(warehouse: Warehouse, top: int = 5) -> str:
         ).fetchall()
         disagreements = con.sql(
             f"""
-            select site, day, metric, coalesce(subject, ''), round(pagesense_value, 3),
-                round(mouseflow_value, 3), printf('%+.0f%%', 100 * relative_difference)
+            select site, day, metric, coalesce(subject, ''),
+                {_side("pagesense")}, {_side("mouseflow")},
+                printf('%+.0f%%', 100 * relative_difference), round(z_score, 1)
             from analytics.vendor_comparison
-            where relative_difference is not null
-            order by abs(relative_difference) desc, site, day, metric
+            where not within_noise and relative_difference is not null
+            order by abs(z_score) desc, site, day, metric
             limit {int(top)}
             """
         ).fetchall()
     parts = [table(("site", "vendor", "days", "sessions", "converted"), per_site)]
     if disagreements:
-        parts.append("biggest vendor disagreements (mouseflow vs pagesense):")
+        parts.append("largest vendor disagreements beyond noise (mouseflow vs pagesense, by |z|):")
         parts.append(
             table(
-                ("site", "day", "metric", "subject", "pagesense", "mouseflow", "difference"),
+                ("site", "day", "metric", "subject", "pagesense", "mouseflow", "difference", "z"),
                 disagreements,
             )
         )
+    else:
+        parts.append("no vendor disagreement beyond noise")
     return "\n\n".join(parts)
+
+
+def _side(vendor: str) -> str:
+    """A comparison side as text: '3/9 (0.333)' for a rate, the count for a count."""
+    return (
+        f"case when {vendor}_denominator is null then cast({vendor}_numerator as varchar) "
+        f"else printf('%d/%d (%.3f)', {vendor}_numerator, {vendor}_denominator, "
+        f"{vendor}_value) end"
+    )

@@ -313,6 +313,8 @@ def _fetch_test_results(
                     {
                         "test_id": test["id"],
                         "test_status": data.get("status"),
+                        "confidence_level": data.get("confidence_level"),
+                        "winning_variation": data.get("winning_variation"),
                         "variation_id": variation["id"],
                         **{k: v for k, v in variation.items() if k not in ("id", "test_id")},
                     }

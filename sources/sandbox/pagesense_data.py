@@ -9,6 +9,7 @@ are percentages 0-100; countries are English names.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections import Counter
 from datetime import date
@@ -35,6 +36,21 @@ def numeric_id(*parts: str) -> str:
 
 def pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def significance(control: dict[str, Any], variation: dict[str, Any]) -> float:
+    """Percent confidence that the variation's rate differs from the control's (two-sided
+    pooled z-test), as PageSense reports `statistical_significance`."""
+    n1, n2 = control["visitors"], variation["visitors"]
+    x1, x2 = control["conversions"], variation["conversions"]
+    if not n1 or not n2:
+        return 0.0
+    pooled = (x1 + x2) / (n1 + n2)
+    error = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if error == 0:
+        return 0.0
+    z = abs(x2 / n2 - x1 / n1) / error
+    return round(100 * math.erf(z / math.sqrt(2)), 1)
 
 
 class PageSenseData:
@@ -300,11 +316,17 @@ class PageSenseData:
         base = variations[0]["conversion_rate"]
         for v in variations:
             v["improvement"] = round(100 * (v["conversion_rate"] - base) / base, 2) if base else 0
+        for v in variations[1:]:
+            v["statistical_significance"] = significance(variations[0], v)
+        confidence = max(v["statistical_significance"] for v in variations[1:])
+        best = max(variations, key=lambda v: v["conversion_rate"])
         return {
             "results": {
                 "test_id": test_id,
                 "status": "running",
                 "total_visitors": len(sessions),
+                "confidence_level": confidence,
+                "winning_variation": best["id"] if confidence >= 95 else None,
                 "variations": variations,
             }
         }

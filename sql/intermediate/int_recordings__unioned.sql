@@ -1,5 +1,6 @@
 -- grain: one row per vendor, website_id, recording_id
--- day: the local date the recording started, in the website's time zone.
+-- day: the local date the recording started, in the website's time zone; tags: Mouseflow's
+-- tags (null for PageSense).
 with
 
 recordings as (
@@ -29,6 +30,7 @@ final as (
         recordings.device,
         recordings.country_code,
         recordings.is_converted,
+        recordings.tags,
         sites.final_before
     from recordings
     inner join sites

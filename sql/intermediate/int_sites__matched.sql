@@ -4,6 +4,7 @@
 -- website's domains (named by that domain). A website without a partner is a site of its
 -- own, named by its domain. final_before: the first local day still inside the vendor's
 -- lookback (re-fetched by the next sync, so provisional); earlier days are final.
+-- site_vendors: the vendors tracking the site; tracked_by_both: both of them do.
 with
 
 websites as (
@@ -62,7 +63,7 @@ matched as (
     from domain_matches
 ),
 
-final as (
+named as (
     select
         coalesce(matched.site, websites.domain, websites.website_id) as site,
         websites.vendor,
@@ -77,6 +78,15 @@ final as (
         on websites.vendor = matched.vendor and websites.website_id = matched.website_id
     left join settings
         on websites.vendor = settings.vendor
+),
+
+final as (
+    select
+        *,
+        string_agg(distinct vendor, ',' order by vendor) over (partition by site)
+            as site_vendors,
+        count(distinct vendor) over (partition by site) = 2 as tracked_by_both
+    from named
 )
 
 select * from final

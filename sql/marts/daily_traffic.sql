@@ -1,6 +1,11 @@
 -- grain: one row per site, vendor, day (the website's local date)
--- units: sessions and page_views are counts, avg_session_seconds seconds, bounce_rate 0..1.
--- is_final: false while the day is inside the lookback (the next sync may restate it).
+-- table: Sessions, page views, session length and bounce rate per site, vendor and day.
+-- column sessions: Sessions that started on the day (count). PageSense: visitors of its
+--   traffic report; Mouseflow: the day's recordings.
+-- column page_views: Pages viewed in those sessions (count). PageSense: the traffic report;
+--   Mouseflow: the sum of the recordings' pages.
+-- column avg_session_seconds: Mean session length in seconds.
+-- column bounce_rate: Share of sessions with one page view, a fraction 0..1.
 with
 
 traffic as (
@@ -17,11 +22,12 @@ final as (
         traffic.vendor,
         traffic.website_id,
         traffic.day,
-        traffic.sessions,
-        traffic.page_views,
+        cast(traffic.sessions as bigint) as sessions,
+        cast(traffic.page_views as bigint) as page_views,
         traffic.avg_session_seconds,
         traffic.bounce_rate,
-        traffic.day < sites.final_before as is_final
+        traffic.day < sites.final_before as is_final,
+        sites.tracked_by_both
     from traffic
     inner join sites
         on traffic.vendor = sites.vendor and traffic.website_id = sites.website_id

@@ -1,5 +1,14 @@
 -- grain: one row per site, vendor, form_id, day
--- *_rate = that count / views, a fraction (null when views is 0); PageSense successes null.
+-- table: Form views, interactions, submissions and successes per form and day.
+-- column views: Visits that showed the form (count; Mouseflow visits).
+-- column interactions: Visits that interacted with the form (count).
+-- column submissions: Visits that submitted it (count; Mouseflow submits).
+-- column successes: Submissions the site accepted (count; Mouseflow success; PageSense
+--   reports none: null).
+-- column interaction_rate: interactions / views, a fraction 0..1 (null when views is 0).
+-- column submission_rate: submissions / views, a fraction 0..1 (null when views is 0).
+-- column success_rate: successes / views, a fraction 0..1 (null when views is 0 or
+--   successes is null).
 with
 
 forms as (
@@ -18,10 +27,10 @@ final as (
         forms.form_id,
         forms.form_name,
         forms.day,
-        forms.views,
-        forms.interactions,
-        forms.submissions,
-        forms.successes,
+        cast(forms.views as bigint) as views,
+        cast(forms.interactions as bigint) as interactions,
+        cast(forms.submissions as bigint) as submissions,
+        cast(forms.successes as bigint) as successes,
         forms.interactions / nullif(forms.views, 0) as interaction_rate,
         forms.submissions / nullif(forms.views, 0) as submission_rate,
         forms.successes / nullif(forms.views, 0) as success_rate,

@@ -1,6 +1,11 @@
 -- grain: one row per site, vendor, funnel_id, day, step_number
--- conversion_from_start = visitors / step 1 visitors; conversion_from_previous = visitors /
--- the previous step's visitors (1 for step 1); both fractions, null when dividing by 0.
+-- table: Visitors reaching each funnel step per day, with conversion from the first and
+--   from the previous step.
+-- column visitors: Visitors who reached this step on the day (count).
+-- column conversion_from_start: visitors / step 1's visitors, a fraction 0..1 (null when
+--   step 1 had none).
+-- column conversion_from_previous: visitors / the previous step's visitors, a fraction
+--   (1 for step 1; null when the previous step had none).
 with
 
 steps as (
@@ -32,7 +37,7 @@ final as (
         with_previous.day,
         with_previous.step_number,
         with_previous.step_name,
-        with_previous.visitors,
+        cast(with_previous.visitors as bigint) as visitors,
         with_previous.visitors / nullif(with_previous.first_visitors, 0)
             as conversion_from_start,
         case

@@ -1,13 +1,21 @@
 -- grain: one row per site, vendor, day, device, country_code
--- from recordings: PageSense `converted`, Mouseflow any of the conversion tags;
--- conversion_rate = converted_sessions / sessions (0..1).
+-- table: Recorded sessions and the converted ones per day, device and country.
+--   Converted: PageSense's `converted`; Mouseflow: a recording with any of the
+--   conversion tags (SOURCES__MOUSEFLOW__CONVERSION_TAGS).
+-- column sessions: Recorded sessions that started on the day (count).
+-- column converted_sessions: Of those, the converted ones (count).
+-- column conversion_rate: converted_sessions / sessions, a fraction 0..1.
 with
 
 recordings as (
     select * from intermediate.int_recordings__unioned
 ),
 
-final as (
+sites as (
+    select * from intermediate.int_sites__matched
+),
+
+grouped as (
     select
         site,
         vendor,
@@ -16,11 +24,20 @@ final as (
         device,
         country_code,
         count(*) as sessions,
-        count_if(is_converted) as converted_sessions,
+        cast(count_if(is_converted) as bigint) as converted_sessions,
         count_if(is_converted) / count(*) as conversion_rate,
         day < any_value(final_before) as is_final
     from recordings
     group by site, vendor, website_id, day, device, country_code
+),
+
+final as (
+    select
+        grouped.*,
+        sites.tracked_by_both
+    from grouped
+    inner join sites
+        on grouped.vendor = sites.vendor and grouped.website_id = sites.website_id
 )
 
 select * from final

@@ -1,5 +1,8 @@
 -- grain: one row per vendor, website_id
--- site: the name both vendors' websites of one site share (see int_sites__matched).
+-- table: Every website of both vendors and the site it belongs to. Join it to any mart on
+--   (vendor, website_id), or filter on tracked_by_both to compare like with like.
+-- column site_vendors: The vendors that track this site, sorted and comma-separated
+--   ('mouseflow', 'pagesense' or 'mouseflow,pagesense').
 with
 
 sites as (
@@ -13,7 +16,9 @@ final as (
         website_id,
         website_name,
         domain,
-        timezone
+        timezone,
+        site_vendors,
+        tracked_by_both
     from sites
 )
 

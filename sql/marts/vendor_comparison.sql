@@ -1,9 +1,33 @@
 -- grain: one row per site, day, metric, subject
--- For sites both vendors track, on days both have: sessions, page_views and
--- session_conversion_rate (subject null); funnel_completion_rate (last step / first step)
--- for funnels whose names match case-insensitively; form_submission_rate for forms matched
--- by name. difference = mouseflow - pagesense; relative_difference = difference /
--- pagesense_value (null when that is 0). is_final: both vendors' days are past the lookback.
+-- table: The two vendors side by side, for sites both track and days both have: sessions,
+--   page_views and session_conversion_rate (subject null); funnel_completion_rate for
+--   funnels whose names match case-insensitively (subject: the funnel name);
+--   form_submission_rate for forms matched by name (subject: the form name). Each side
+--   carries the numerator and denominator behind its value, so any period re-aggregates
+--   as sum(numerator) / sum(denominator); within_noise says whether the difference could
+--   be chance at its sample size.
+-- column metric: sessions, page_views (counts), session_conversion_rate,
+--   funnel_completion_rate or form_submission_rate (fractions 0..1).
+-- column subject: The funnel or form name the metric is about; null for site metrics.
+-- column pagesense_value: PageSense's value (a count, or a rate as a fraction 0..1).
+-- column mouseflow_value: Mouseflow's value (a count, or a rate as a fraction 0..1).
+-- column difference: mouseflow_value - pagesense_value.
+-- column relative_difference: difference / pagesense_value (null when that is 0); 0.1
+--   means Mouseflow is 10% higher.
+-- column pagesense_numerator: PageSense's count behind its value: the count itself for
+--   sessions and page_views, converted sessions, last-step visitors or form submissions
+--   for the rates.
+-- column pagesense_denominator: PageSense's base for a rate (sessions, first-step
+--   visitors, form views); null for counts.
+-- column mouseflow_numerator: Mouseflow's count behind its value (as pagesense_numerator).
+-- column mouseflow_denominator: Mouseflow's base for a rate (as pagesense_denominator).
+-- column z_score: How many standard errors apart the two sides are: for rates the pooled
+--   two-proportion z-test, for counts (c_mf - c_ps) / sqrt(c_mf + c_ps) (two Poisson
+--   counts). Positive when Mouseflow is higher; null when there is nothing to compare.
+-- column within_noise: True when |z_score| < 1.96, i.e. the difference is within what
+--   chance gives at this sample size (95%, two-sided), or both sides are equal; null when
+--   a side has no value. Rank disagreements by abs(z_score) among rows where it is false.
+-- column is_final: Both vendors' days are past their lookback (settled).
 with
 
 traffic as (
@@ -29,7 +53,8 @@ site_metrics as (
         day,
         'sessions' as metric,
         cast(null as varchar) as subject,
-        cast(sessions as double) as metric_value,
+        sessions as numerator,
+        cast(null as bigint) as denominator,
         is_final
     from traffic
     union all
@@ -39,7 +64,8 @@ site_metrics as (
         day,
         'page_views' as metric,
         cast(null as varchar) as subject,
-        cast(page_views as double) as metric_value,
+        page_views as numerator,
+        cast(null as bigint) as denominator,
         is_final
     from traffic
     union all
@@ -49,7 +75,8 @@ site_metrics as (
         day,
         'session_conversion_rate' as metric,
         cast(null as varchar) as subject,
-        sum(converted_sessions) / sum(sessions) as metric_value,
+        cast(sum(converted_sessions) as bigint) as numerator,
+        cast(sum(sessions) as bigint) as denominator,
         bool_and(is_final) as is_final
     from sessions
     group by site, vendor, day
@@ -63,8 +90,8 @@ funnel_metrics as (
         'funnel_completion_rate' as metric,
         lower(funnel_name) as subject_key,
         any_value(funnel_name) as subject,
-        arg_max(visitors, step_number) / nullif(arg_min(visitors, step_number), 0)
-            as metric_value,
+        arg_max(visitors, step_number) as numerator,
+        arg_min(visitors, step_number) as denominator,
         bool_and(is_final) as is_final
     from funnels
     group by site, vendor, day, funnel_id, lower(funnel_name)
@@ -78,7 +105,8 @@ form_metrics as (
         'form_submission_rate' as metric,
         lower(form_name) as subject_key,
         any_value(form_name) as subject,
-        sum(submissions) / nullif(sum(views), 0) as metric_value,
+        cast(sum(submissions) as bigint) as numerator,
+        cast(sum(views) as bigint) as denominator,
         bool_and(is_final) as is_final
     from forms
     group by site, vendor, day, form_id, lower(form_name)
@@ -95,6 +123,16 @@ metrics as (
     select * from form_metrics
 ),
 
+valued as (
+    select
+        *,
+        case
+            when metric in ('sessions', 'page_views') then cast(numerator as double)
+            else numerator / nullif(denominator, 0)
+        end as metric_value
+    from metrics
+),
+
 paired as (
     select
         pagesense.site,
@@ -103,9 +141,24 @@ paired as (
         pagesense.subject,
         pagesense.metric_value as pagesense_value,
         mouseflow.metric_value as mouseflow_value,
+        pagesense.numerator as pagesense_numerator,
+        pagesense.denominator as pagesense_denominator,
+        mouseflow.numerator as mouseflow_numerator,
+        mouseflow.denominator as mouseflow_denominator,
+        case
+            when pagesense.metric in ('sessions', 'page_views')
+                then count_z_score(pagesense.numerator, mouseflow.numerator)
+            else
+                rate_z_score(
+                    pagesense.numerator,
+                    pagesense.denominator,
+                    mouseflow.numerator,
+                    mouseflow.denominator
+                )
+        end as z_score,
         pagesense.is_final and mouseflow.is_final as is_final
-    from metrics as pagesense
-    inner join metrics as mouseflow
+    from valued as pagesense
+    inner join valued as mouseflow
         on
             pagesense.site = mouseflow.site
             and pagesense.day = mouseflow.day
@@ -125,6 +178,15 @@ final as (
         mouseflow_value - pagesense_value as difference,
         (mouseflow_value - pagesense_value) / nullif(pagesense_value, 0)
             as relative_difference,
+        pagesense_numerator,
+        pagesense_denominator,
+        mouseflow_numerator,
+        mouseflow_denominator,
+        z_score,
+        case
+            when pagesense_value is null or mouseflow_value is null then null
+            else coalesce(abs(z_score) < 1.96, true)
+        end as within_noise,
         is_final
     from paired
 )

@@ -29,7 +29,8 @@ final as (
         upper(recordings.country) as country_code,
         coalesce(
             list_has_any(cast(recordings.tags as varchar[]), conversion_tags.tags), false
-        ) as is_converted
+        ) as is_converted,
+        coalesce(cast(recordings.tags as varchar[]), []) as tags
     from recordings
     cross join conversion_tags
 )

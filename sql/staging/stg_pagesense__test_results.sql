@@ -1,5 +1,6 @@
 -- grain: one row per PageSense website_id, test_id, day, variation_id
--- units: conversion_rate and improvement fractions (PageSense sends percent).
+-- units: conversion_rate, improvement, statistical_significance and confidence_level
+-- fractions (PageSense sends percent); null where PageSense gives none.
 with
 
 source as (
@@ -18,7 +19,10 @@ final as (
         visitors,
         conversions,
         conversion_rate / 100.0 as conversion_rate,
-        improvement / 100.0 as improvement
+        improvement / 100.0 as improvement,
+        statistical_significance / 100.0 as statistical_significance,
+        confidence_level / 100.0 as confidence_level,
+        winning_variation
     from source
 )
 

@@ -11,6 +11,14 @@ import pytest
 from sources._windows import days_between
 from sources.sandbox import Sandbox
 from tests.integration.conftest import query, sync
+from tests.integration.truth_analyst_marts import (
+    COLUMNS as ANALYST_COLUMNS,
+)
+from tests.integration.truth_analyst_marts import (
+    analyst_truth,
+    comparison_counts,
+    drop_off,
+)
 
 DAYS = days_between(date(2026, 3, 27), date(2026, 3, 29))  # Berlin's DST day and a busy day
 COUNTRY = {
@@ -56,7 +64,7 @@ COLUMNS = {  # grain first, then the other columns in the order `expected` build
 
 
 def rows(warehouse: Path, table: str) -> dict[tuple, tuple]:
-    columns, keys = COLUMNS[table]
+    columns, keys = {**COLUMNS, **ANALYST_COLUMNS}[table]
     out = {}
     for row in query(warehouse, f"select {columns} from analytics.{table}"):
         assert row[:keys] not in out, f"{table}: duplicate grain {row[:keys]}"
@@ -249,3 +257,22 @@ def test_every_mart_equals_the_truth(sandbox: Sandbox, warehouse: Path) -> None:
         "funnel_completion_rate",
         "form_submission_rate",
     }
+
+    # the comparison's counts: each side's numerator and denominator, and its value from them
+    counts = {
+        (s, d, m, (sub or "").lower() or None): tuple(row)
+        for s, d, m, sub, *row in query(
+            warehouse,
+            "select site, day, metric, subject, pagesense_numerator, pagesense_denominator, "
+            "mouseflow_numerator, mouseflow_denominator from analytics.vendor_comparison",
+        )
+    }
+    assert counts == comparison_counts(want)
+    # the analyst marts
+    truth = {**analyst_truth(sandbox, DAYS), "funnel_drop_off": drop_off(want["funnel_conversion"])}
+    for mart in ("pages", "goal_conversion", "ab_test_results", "funnel_drop_off"):
+        got = rows(warehouse, mart)
+        assert got.keys() == truth[mart].keys(), mart
+        assert got, mart
+        for key, value in truth[mart].items():
+            assert got[key] == pytest.approx(value), (mart, key)

@@ -380,7 +380,10 @@ def test_models_command(isolated: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "no warehouse" in capsys.readouterr().err
     seed(work_db(isolated, "w.duckdb"), RAW)
     assert main(["models", "--warehouse", str(path)]) == 0
-    assert "6 SQL tests passed" in capsys.readouterr().out
+    root = sql_dir()
+    marts = len(list((root / "marts").glob("*.sql")))
+    tests = len(list((root / "tests").glob("assert_*.sql")))
+    assert f"{tests + marts} SQL tests passed" in capsys.readouterr().out
     assert mart(path, "daily_traffic", "vendor, day") == mart(
         work_db(isolated, "w.duckdb"), "daily_traffic", "vendor, day"
     )  # published for readers

@@ -1,0 +1,100 @@
+-- grain: one row per site, vendor, website_id, day, page
+-- table: Pages per day: views, time on page, clicks and scroll from Mouseflow's page list;
+--   visitors and clicks from PageSense's heatmaps (PageSense reports pages only where a
+--   heatmap watches them).
+-- column page: The page's path ('/products'): Mouseflow's displayUrl, the path of a
+--   PageSense heatmap's url.
+-- column page_url: The page's full address where the vendor gives one.
+-- column title: Mouseflow: the page's title; PageSense: the names of its heatmaps.
+-- column views: Page views on the day (count; Mouseflow only).
+-- column visitors: Unique visitors of the page on the day (count; PageSense only: the
+--   largest of its heatmaps' unique visitors).
+-- column avg_view_seconds: Mean time on the page per view, seconds (Mouseflow only).
+-- column avg_engagement_seconds: Mean time visitors were active on the page, seconds
+--   (Mouseflow only).
+-- column clicks: Clicks on the page (count). Mouseflow: the page list's clicks;
+--   PageSense: the largest total_clicks of its heatmaps (several heatmaps of one page
+--   watch the same clicks).
+-- column scroll_reach: Mean share of the page scrolled, a fraction 0..1 (Mouseflow only).
+-- column heatmaps: PageSense heatmaps behind the row (count; null for Mouseflow).
+with
+
+mouseflow_pages as (
+    select * from staging.stg_mouseflow__pages
+),
+
+heatmaps as (
+    select * from staging.stg_pagesense__heatmaps
+),
+
+sites as (
+    select * from intermediate.int_sites__matched
+),
+
+mouseflow as (
+    select
+        vendor,
+        website_id,
+        day,
+        display_url as page,
+        uri as page_url,
+        title,
+        views,
+        cast(null as bigint) as visitors,
+        avg_view_seconds,
+        avg_engagement_seconds,
+        clicks,
+        scroll_reach,
+        cast(null as bigint) as heatmaps
+    from mouseflow_pages
+),
+
+pagesense as (
+    select
+        vendor,
+        website_id,
+        day,
+        page_path(url) as page,
+        min(url) as page_url,
+        string_agg(heatmap_name, ', ' order by heatmap_name) as title,
+        cast(null as bigint) as views,
+        max(visitors) as visitors,
+        cast(null as double) as avg_view_seconds,
+        cast(null as double) as avg_engagement_seconds,
+        max(clicks) as clicks,
+        cast(null as double) as scroll_reach,
+        count(*) as heatmaps
+    from heatmaps
+    group by vendor, website_id, day, page_path(url)
+),
+
+unioned as (
+    select * from mouseflow
+    union all by name
+    select * from pagesense
+),
+
+final as (
+    select
+        sites.site,
+        unioned.vendor,
+        unioned.website_id,
+        unioned.day,
+        unioned.page,
+        unioned.page_url,
+        unioned.title,
+        cast(unioned.views as bigint) as views,
+        cast(unioned.visitors as bigint) as visitors,
+        unioned.avg_view_seconds,
+        unioned.avg_engagement_seconds,
+        cast(unioned.clicks as bigint) as clicks,
+        unioned.scroll_reach,
+        unioned.heatmaps,
+        unioned.day < sites.final_before as is_final,
+        sites.tracked_by_both
+    from unioned
+    inner join sites
+        on unioned.vendor = sites.vendor and unioned.website_id = sites.website_id
+)
+
+select * from final

@@ -1,0 +1,11 @@
+-- rows: mart columns of a wider integer type than BIGINT (sum() and count_if() give
+-- HUGEINT, which BI drivers read badly): every count in the marts is BIGINT
+select
+    table_name as mart,
+    column_name,
+    data_type
+from duckdb_columns()
+where
+    database_name = current_database()
+    and schema_name = 'analytics'
+    and data_type in ('HUGEINT', 'UHUGEINT', 'DECIMAL(38,0)')

@@ -1,0 +1,18 @@
+-- rows: every mart table or column without a description (see pipelines/catalog.py)
+select
+    table_name as mart,
+    column_name as undocumented
+from duckdb_columns()
+where
+    database_name = current_database()
+    and schema_name = 'analytics'
+    and coalesce(comment, '') = ''
+union all
+select
+    table_name as mart,
+    '(the table)' as undocumented
+from duckdb_tables()
+where
+    database_name = current_database()
+    and schema_name = 'analytics'
+    and coalesce(comment, '') = ''

@@ -1,0 +1,184 @@
+"""Self-describing marts and honest comparisons, on raw tables seeded by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import catalog
+from pipelines.models import ModelError, build, sql_dir
+from pipelines.publish import publish
+from tests.sql.seed import seed, warehouse_of, work_db
+
+D = date.fromisoformat
+DAY = D("2026-03-08")
+FUNNEL = {
+    "website_id": "varchar",
+    "day": "date",
+    "funnel_id": "varchar",
+    "funnel_name": "varchar",
+    "step_number": "bigint",
+    "step_name": "varchar",
+}
+RAW = {
+    "pagesense.websites": (
+        {"id": "varchar", "name": "varchar", "url": "varchar", "timezone": "varchar"},
+        [("P1", "Shop", "https://shop.test/", "UTC"), ("P2", "Blog", "https://blog.test", "UTC")],
+    ),
+    "mouseflow.websites": (
+        {"id": "varchar", "name": "varchar", "account_timezone": "varchar"},
+        [("M1", "shop.test", "UTC")],
+    ),
+    # 1 of 10 against 3 of 9 completions: a large relative difference, and noise
+    "pagesense.funnel_steps": (
+        {**FUNNEL, "visitors": "bigint"},
+        [("P1", DAY, "pf", "Checkout", 1, "Cart", 10), ("P1", DAY, "pf", "Checkout", 2, "Done", 1)],
+    ),
+    "mouseflow.funnel_steps": (
+        {**FUNNEL, "count": "bigint"},
+        [("M1", DAY, "mf", "checkout", 1, "Cart", 9), ("M1", DAY, "mf", "checkout", 2, "Done", 3)],
+    ),
+    # 100 of 1000 against 300 of 1000 submissions: not noise
+    "pagesense.forms": (
+        {
+            "website_id": "varchar",
+            "day": "date",
+            "form_id": "varchar",
+            "form_name": "varchar",
+            "views": "bigint",
+            "interactions": "bigint",
+            "submissions": "bigint",
+        },
+        [("P1", DAY, "pform", "Signup", 1000, 500, 100)],
+    ),
+    "mouseflow.forms": (
+        {
+            "website_id": "varchar",
+            "day": "date",
+            "form_id": "varchar",
+            "alias": "varchar",
+            "visits": "bigint",
+            "interactions": "bigint",
+            "submits": "bigint",
+            "success": "bigint",
+        },
+        [("M1", DAY, "mform", "signup", 1000, 600, 300, 250)],
+    ),
+}
+
+
+@pytest.fixture
+def built(isolated: Path) -> Path:
+    path = work_db(isolated)
+    seed(path, RAW)
+    build(warehouse_of(path))
+    return path
+
+
+def comparison(path: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select metric, pagesense_value, mouseflow_value, relative_difference, "
+            "pagesense_numerator, pagesense_denominator, mouseflow_numerator, "
+            "mouseflow_denominator, z_score, within_noise from analytics.vendor_comparison"
+        ).fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_the_noise_flag_tells_1_against_3_from_a_real_difference(built: Path) -> None:
+    rows = comparison(built)
+    funnel = rows["funnel_completion_rate"]
+    assert funnel[:3] == pytest.approx((0.1, 3 / 9, (3 / 9 - 0.1) / 0.1))  # +233%
+    assert funnel[3:7] == (1, 10, 3, 9)
+    assert funnel[8] is True  # 1 vs 3 completions: chance could do that
+    form = rows["form_submission_rate"]
+    assert form[3:7] == (100, 1000, 300, 1000)
+    assert form[7] > 1.96 and form[8] is False  # 10% vs 30% of 1000 views: not chance
+    assert abs(form[2]) < abs(funnel[2])  # ranked by raw percentage, the noise came first
+
+
+def test_each_side_is_its_numerator_over_its_denominator(built: Path) -> None:
+    for metric, row in comparison(built).items():
+        pagesense, mouseflow, _, ps_num, ps_den, mf_num, mf_den, _, _ = row
+        assert pagesense == pytest.approx(ps_num / ps_den), metric
+        assert mouseflow == pytest.approx(mf_num / mf_den), metric
+
+
+def test_sites_say_which_vendors_track_them(built: Path) -> None:
+    with duckdb.connect(str(built), read_only=True) as con:
+        rows = con.execute(
+            "select site, vendor, site_vendors, tracked_by_both from analytics.sites order by all"
+        ).fetchall()
+    assert rows == [
+        ("blog.test", "pagesense", "pagesense", False),
+        ("shop.test", "mouseflow", "mouseflow,pagesense", True),
+        ("shop.test", "pagesense", "mouseflow,pagesense", True),
+    ]
+
+
+def test_every_mart_column_is_described_and_counts_are_bigint(built: Path) -> None:
+    warehouse = warehouse_of(built)
+    publish(warehouse)  # readers see the same descriptions
+    for path in (built, warehouse.path):
+        with duckdb.connect(str(path), read_only=True) as con:
+            columns = con.execute(
+                "select table_name, column_name, data_type, comment from duckdb_columns() "
+                "where schema_name = 'analytics'"
+            ).fetchall()
+            tables = con.execute(
+                "select table_name, comment from duckdb_tables() where schema_name = 'analytics'"
+            ).fetchall()
+        marts = {p.stem for p in (sql_dir() / "marts").glob("*.sql")}
+        assert {t for t, _ in tables} == marts
+        assert all(comment and "Grain: one row per" in comment for _, comment in tables)
+        assert all(comment for *_, comment in columns), [c for c in columns if not c[3]]
+        assert not [c for c in columns if c[2] == "HUGEINT"]
+        types = {(t, c): kind for t, c, kind, _ in columns}
+        assert types[("vendor_comparison", "pagesense_numerator")] == "BIGINT"
+        assert types[("session_conversion", "converted_sessions")] == "BIGINT"
+
+
+def test_the_readme_mart_reference_is_the_warehouse_s_own(built: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    with duckdb.connect(str(built), read_only=True) as con:
+        generated = catalog.markdown(con)
+    assert catalog.readme_section(readme) == generated, (
+        "README's mart reference is stale: run `uv run python -m pipelines.catalog "
+        "<a warehouse built by this version>`"
+    )
+
+
+def test_a_mart_whose_grain_repeats_fails_the_build(isolated: Path, tmp_path: Path) -> None:
+    root = tmp_path / "sql"
+    for part in ("staging", "intermediate", "tests", "seeds", "macros"):
+        (root / part).mkdir(parents=True)
+    (root / "seeds" / "country_codes.csv").write_text("country_name,country_code\nGermany,DE\n")
+    (root / "sources.toml").write_text("")
+    (root / "marts").mkdir()
+    (root / "marts" / "twice.sql").write_text(
+        "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n"
+        "select 1 as k union all select 1 as k\n"
+    )
+    path = work_db(isolated)
+    seed(path, {})
+    with pytest.raises(ModelError, match=r"grain \(k\) repeats"):
+        build(warehouse_of(path), root)
+
+
+def test_a_header_naming_a_missing_column_fails_the_build(isolated: Path, tmp_path: Path) -> None:
+    root = tmp_path / "sql"
+    for part in ("staging", "intermediate", "tests", "seeds", "marts"):
+        (root / part).mkdir(parents=True)
+    (root / "seeds" / "country_codes.csv").write_text("country_name,country_code\nGermany,DE\n")
+    (root / "sources.toml").write_text("")
+    (root / "marts" / "m.sql").write_text(
+        "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n"
+        "-- column typo: Not there.\nselect 1 as k\n"
+    )
+    path = work_db(isolated)
+    seed(path, {})
+    with pytest.raises(ModelError, match="typo"):
+        build(warehouse_of(path), root)
