@@ -20,7 +20,7 @@ import dlt
 import httpx
 import orjson
 
-from pipelines.sync import prepare_dlt_environment
+from pipelines.runtime import prepare_dlt_environment
 from pipelines.warehouse import load_destination
 from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source

@@ -21,7 +21,7 @@ import httpx
 from benchmarks.load_path import SITE, pipeline, recorded_pages
 from pipelines.config import SyncTuning
 from pipelines.plan import chunk_windows
-from pipelines.sync import prepare_dlt_environment
+from pipelines.runtime import prepare_dlt_environment
 from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source
 

@@ -6,10 +6,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
+from pipelines.charts import write_report
 from pipelines.report import marts_summary, status_text
 from pipelines.sync import SyncResult, sync
 from pipelines.warehouse import Warehouse
+from sources import _stop
 from sources._windows import local_today
 from sources.sandbox import Sandbox
 
@@ -31,8 +34,11 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_demo(warehouse: Warehouse, take_lock: bool = True) -> tuple[SyncResult, str]:
-    """Sync the last DEMO_DAYS days from a fresh sandbox; the result and a printable summary."""
+def run_demo(
+    warehouse: Warehouse, take_lock: bool = True, report: Path | None = None
+) -> tuple[SyncResult, str]:
+    """Sync the last DEMO_DAYS days from a fresh sandbox; the result and a printable summary
+    (and the HTML report written to `report`, when given)."""
     with Sandbox() as sandbox:
         start = local_today(sandbox.mouseflow_timezone) - timedelta(days=DEMO_DAYS)
         env = {
@@ -53,4 +59,7 @@ def run_demo(warehouse: Warehouse, take_lock: bool = True) -> tuple[SyncResult, 
         "",
         status_text(warehouse),
     ]
+    if report is not None and not _stop.requested():
+        written = write_report(warehouse, report, DEMO_DAYS)
+        lines += ["", f"report: {written} (open it in a browser)"]
     return result, "\n".join(lines)

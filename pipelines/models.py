@@ -140,9 +140,10 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
             con.rollback()
             raise ModelError("SQL tests failed, models left as they were: " + "; ".join(failures))
         con.commit()
-    log.info("models: built %d models, %d SQL tests passed", len(models), len(tests))
     grains = [f"grain of {m.relation}" for m in models if m.schema == LAYERS["marts"]]
-    return BuildResult([m.relation for m in models], [t.stem for t in tests] + grains)
+    checks = [t.stem for t in tests] + grains
+    log.info("models: built %d models, %d SQL tests passed", len(models), len(checks))
+    return BuildResult([m.relation for m in models], checks)
 
 
 def _build_model(con: duckdb.DuckDBPyConnection, model: Model, shared: dict[str, str]) -> None:

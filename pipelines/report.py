@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -80,9 +82,77 @@ def failure_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
         return rows
 
 
-def status_text(warehouse: Warehouse) -> str:
-    rows = status_rows(warehouse)
-    failed = failure_rows(warehouse)
+STATUS_COLUMNS = (
+    "vendor",
+    "website_id",
+    "resource",
+    "synced_through",
+    "last_run_utc",
+    "days",
+    "rows",
+    "checked",
+    "gaps",
+)
+
+
+def problems(
+    rows: list[tuple[Any, ...]],
+    failed: list[tuple[Any, ...]],
+    max_age_hours: float,
+    now: datetime,
+) -> list[str]:
+    """What an operator should be alerted to: gaps, stale resources, last run's failures."""
+    out = []
+    gaps = [r for r in rows if r[8]]
+    if gaps:
+        out.append(
+            f"{len(gaps)} resources with gaps ("
+            + ", ".join(f"{r[0]} {r[1]} {r[2]}: {r[8]} days" for r in gaps[:3])
+            + (", ..." if len(gaps) > 3 else "")
+            + ")"
+        )
+    cutoff = now - timedelta(hours=max_age_hours)
+    stale = [r for r in rows if r[4] is None or datetime.fromisoformat(r[4]) < cutoff]
+    if stale:
+        oldest = min((r[4] for r in stale if r[4]), default="never")
+        out.append(
+            f"{len(stale)} resources not synced for more than {max_age_hours:g} hours "
+            f"(oldest last run {oldest} UTC)"
+        )
+    if failed:
+        out.append(f"{len(failed)} resources failed in the last run")
+    return out
+
+
+def status_json(
+    warehouse: Warehouse,
+    rows: list[tuple[Any, ...]],
+    failed: list[tuple[Any, ...]],
+    found: list[str],
+    max_age_hours: float,
+) -> str:
+    """The status for machines: every resource, the last run's failures and the verdict."""
+    document = {
+        "warehouse": str(warehouse.path),
+        "healthy": not found,
+        "problems": found,
+        "max_age_hours": max_age_hours,
+        "resources": [dict(zip(STATUS_COLUMNS, row, strict=True)) for row in rows],
+        "failures": [
+            dict(zip(("vendor", "website_id", "resource", "day", "error"), row, strict=True))
+            for row in failed
+        ],
+    }
+    return json.dumps(document, indent=2, default=str)
+
+
+def status_text(
+    warehouse: Warehouse,
+    rows: list[tuple[Any, ...]] | None = None,
+    failed: list[tuple[Any, ...]] | None = None,
+) -> str:
+    rows = status_rows(warehouse) if rows is None else rows
+    failed = failure_rows(warehouse) if failed is None else failed
     if not rows and not failed:
         return f"{warehouse.path}: nothing synced yet"
     if failed:

@@ -11,9 +11,7 @@ first: a vendor waiting for its rate-limit window never holds up another.
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -31,6 +29,8 @@ from pipelines.conflicts import resolve_moved_recordings
 from pipelines.failures import record_failures
 from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
 from pipelines.prefetch import Prefetcher
+from pipelines.progress import Progress
+from pipelines.runtime import prepare_dlt_environment
 from pipelines.vendors import Vendor, configured_vendor
 from pipelines.warehouse import Warehouse
 from sources import _resources, _stop
@@ -43,43 +43,6 @@ CREDENTIALS = {
     "pagesense": "SOURCES__PAGESENSE__CLIENT_ID, __CLIENT_SECRET and __REFRESH_TOKEN",
     "mouseflow": "SOURCES__MOUSEFLOW__EMAIL and __API_KEY",
 }
-
-
-def prepare_dlt_environment() -> None:
-    """Process-wide dlt settings pageflow relies on (set once, before any pipeline exists)."""
-    limit_malloc_arenas()
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
-    # Parquet 2.6 keeps nanosecond timestamps (Mouseflow sends 100 ns ticks).
-    os.environ.setdefault("DATA_WRITER__VERSION", "2.6")
-    # Arrow tables get _dlt_load_id too: the models read only rows of completed loads.
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-    # dlt warns on every arrow chunk whose hints differ from the inferred ones; errors show.
-    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
-    # A loaded package's files are never read again: disk stays flat run after run.
-    os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
-    os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
-    # SIGINT/SIGTERM are pageflow's (sources/_stop.py): dlt's own handlers, installed
-    # around normalize and load, cleared a signal that came in meanwhile and lost it.
-    os.environ["RUNTIME__INTERCEPT_SIGNALS"] = "false"
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX would) before the fetch threads start.
-
-    glibc gives each thread an arena of its own and rarely hands their free memory back, so
-    with a pool of fetch threads the resident size crept up chunk after chunk of a long
-    backfill; two arenas keep it flat (benchmarks/memory.py) at no measurable cost.
-    """
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return  # glibc has read it already
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return  # not glibc: nothing to do
-    libc.mallopt(M_ARENA_MAX, arenas)
-
-
-M_ARENA_MAX = -8  # from glibc's malloc.h
 
 
 @dataclass
@@ -129,13 +92,14 @@ def sync(
     failpoints.install()
     _resources.after_window = lambda window: failpoints.reach("window")
     result = SyncResult()
+    progress = Progress()
     with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
         warehouse.prepare()
         runs = []
         for name in vendors or VENDORS:
             outcome = VendorResult(name)
             result.vendors.append(outcome)
-            run = _start(warehouse, name, outcome, start, end, named=bool(vendors))
+            run = _start(warehouse, name, outcome, start, end, progress, named=bool(vendors))
             if run is not None:
                 stack.callback(run.finish)
                 runs.append(run)
@@ -145,7 +109,11 @@ def sync(
                 + " or ".join(CREDENTIALS.values())
                 + " (in .dlt/secrets.toml or the environment)"
             )
-        _commit_all(runs)
+        progress.start()
+        try:
+            _commit_all(runs)
+        finally:
+            progress.close()
         stack.close()
         # after a stop request nothing more is written: no models, no publish (next run's)
         if build_models and warehouse.has_data() and not _stop.requested():
@@ -180,6 +148,7 @@ def _start(
     outcome: VendorResult,
     start: date | None,
     end: date | None,
+    progress: Progress,
     named: bool = False,
 ) -> VendorRun | None:
     """The vendor's run, planned and fetching; None when it is skipped or failed to start."""
@@ -198,7 +167,7 @@ def _start(
         outcome.skipped = True
         log.info("%s: no credentials configured, skipped", name)
         return None
-    run = VendorRun(warehouse, vendor, outcome)
+    run = VendorRun(warehouse, vendor, outcome, progress)
     try:
         run.prepare(start, end)
     except PageflowError as exc:
@@ -243,8 +212,11 @@ def _backlog(run: VendorRun) -> int:
 class VendorRun:
     """One vendor's sync: its pipeline, its plan, the chunks fetched ahead, its outcome."""
 
-    def __init__(self, warehouse: Warehouse, vendor: Vendor, outcome: VendorResult) -> None:
+    def __init__(
+        self, warehouse: Warehouse, vendor: Vendor, outcome: VendorResult, progress: Progress
+    ) -> None:
         self.warehouse = warehouse
+        self.progress = progress
         self.vendor = vendor
         self.outcome = outcome
         self.started = time.monotonic()
@@ -280,6 +252,7 @@ class VendorRun:
             windows = with_gaps(windows, gap_windows(self.warehouse, vendor.name, self.websites))
         self.move_positions = explicit is None
         self.chunks = chunk_windows(windows, vendor.tuning.chunk_days)
+        self.progress.plan(len(windows))
         log.info(
             "%s: %d websites, %d windows in %d chunks",
             vendor.name,
@@ -331,16 +304,11 @@ class VendorRun:
         self.outcome.chunks += 1
         days = sorted({w.day for w in chunk})
         sites = sorted({w.website_id for w in chunk})
-        log.info(
-            "%s: chunk %d/%d committed: %s, %s..%s, %d windows, %.1fs",
-            self.vendor.name,
-            number,
-            len(self.chunks),
-            ", ".join(sites),
-            days[0],
-            days[-1],
+        self.progress.advance(
             len(chunk),
-            time.monotonic() - began,
+            f"{self.vendor.name}: chunk {number}/{len(self.chunks)} committed: "
+            f"{', '.join(sites)}, {days[0]}..{days[-1]}, {len(chunk)} windows, "
+            f"{time.monotonic() - began:.1f}s",
         )
         if self.next == len(self.chunks):
             self.finish()

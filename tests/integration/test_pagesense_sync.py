@@ -202,7 +202,9 @@ def test_a_poisoned_heatmaps_day_stops_only_heatmaps_of_that_website(
     assert shop_heatmap_days == {date(2026, 3, 1)}  # stopped at the poisoned day
     blog = {k: v for k, v in truth["heatmaps"].items() if k[0] == BLOG}
     assert {k: v for k, v in loaded["heatmaps"].items() if k[0] == BLOG} == blog
-    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    assert (
+        main(["status", "--warehouse", str(warehouse)]) == 3
+    )  # failures in the last run: an alert
     out = capsys.readouterr().out
     assert "failed in the last run" in out and "heatmaps" in out.split("failed in")[1]
     sandbox.faults.clear()
@@ -249,7 +251,9 @@ def test_the_audit_checks_vendor_claims_and_finds_a_funnel_that_does_not_add_up(
     assert audit["reports"] == ("totals.visitors", 0)
     assert audit["forms"] == (None, 0)  # the vendor claims nothing: unchecked
     capsys.readouterr()
-    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    assert (
+        main(["status", "--warehouse", str(warehouse)]) == 3
+    )  # the funnel that does not add up is a gap
     lines = {
         line.split()[2]: line.split()
         for line in capsys.readouterr().out.splitlines()

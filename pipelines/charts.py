@@ -1,0 +1,380 @@
+"""`pageflow report`: one self-contained HTML file with the charts an analyst looks at first.
+
+Charts are drawn by matplotlib as inline SVG: no JavaScript, no fonts or scripts fetched
+from anywhere, so the file works offline, in a mail attachment and on a locked-down BI
+host; text stays text (searchable, and what a test reads). Everything is read from the
+published warehouse's marts, as any reader would.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from matplotlib import rcParams
+from matplotlib.figure import Figure
+
+from pipelines.report_style import PAGE, VENDOR_COLOURS
+from pipelines.warehouse import Warehouse
+from sources._errors import ConfigurationError
+
+rcParams["svg.fonttype"] = "none"  # text as <text>, not paths
+rcParams["svg.hashsalt"] = "pageflow"  # stable ids: the same data gives the same file
+rcParams["font.family"] = "DejaVu Sans"
+rcParams["axes.spines.top"] = False
+rcParams["axes.spines.right"] = False
+VENDORS = ("pagesense", "mouseflow")
+LABEL = {"pagesense": "PageSense", "mouseflow": "Mouseflow"}
+
+
+def write_report(warehouse: Warehouse, out: Path, days: int = 28) -> Path:
+    """Write the report for the last `days` days of data to `out` (atomically)."""
+    if days < 1:
+        raise ConfigurationError("--days must be at least 1")
+    out = out.expanduser().resolve()
+    if out.is_dir():
+        raise ConfigurationError(f"{out} is a directory: --out names the HTML file")
+    with warehouse.connect() as con:
+        if not _has_marts(con):
+            raise ConfigurationError(
+                f"{warehouse.path} has no marts yet: run `pageflow sync` (or `models`) first"
+            )
+        text = render(con, days, str(warehouse.path))
+    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {out}: {exc.strerror}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return out
+
+
+def render(con: duckdb.DuckDBPyConnection, days: int, source: str) -> str:
+    """The whole HTML document."""
+    last = con.execute("select max(day) from analytics.daily_traffic").fetchone()
+    end: date | None = last[0] if last else None
+    if end is None:
+        period = "no data yet"
+        first = None
+    else:
+        first = con.execute(f"select date '{end}' - {int(days) - 1}").fetchone()[0]  # type: ignore[index]
+        period = f"{first} to {end} ({days} days)"
+    where = f"day between date '{first}' and date '{end}'" if end else "false"
+    sections = [
+        ("traffic", "Sessions and conversion", _traffic(con, where)),
+        ("side-by-side", "The vendors side by side", _side_by_side(con, where)),
+        ("funnels", "Funnels step by step", _funnels(con, where)),
+        ("forms", "Forms", _forms(con, where)),
+        ("disagreements", "Largest disagreements beyond noise", _disagreements(con, where)),
+    ]
+    body = "\n".join(
+        f'<section id="{key}"><h2>{html.escape(title)}</h2>\n{content}</section>'
+        for key, title, content in sections
+    )
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return PAGE.format(
+        period=html.escape(period),
+        source=html.escape(source),
+        made=made,
+        body=body,
+    )
+
+
+def _has_marts(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'analytics' and table_name in ('daily_traffic', 'vendor_comparison')"
+    ).fetchone()
+    return bool(found and found[0] == 2)
+
+
+# -- sections ------------------------------------------------------------------------------
+
+
+def _traffic(con: duckdb.DuckDBPyConnection, where: str) -> str:
+    rows = con.execute(
+        f"""
+        with traffic as (
+            select site, vendor, day, sum(sessions) as sessions
+            from analytics.daily_traffic where {where} group by all
+        ),
+        conversion as (
+            select site, vendor, day, sum(converted_sessions) / sum(sessions) as rate
+            from analytics.session_conversion where {where} group by all
+        )
+        select site, vendor, day, sessions, rate
+        from traffic left join conversion using (site, vendor, day)
+        order by site, vendor, day
+        """
+    ).fetchall()
+    if not rows:
+        return _empty("No traffic in the period.")
+    series: dict[str, dict[str, list[tuple[date, Any, Any]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for site, vendor, day, sessions, rate in rows:
+        series[site][vendor].append((day, sessions, rate))
+    sites = sorted(series)
+    figure = Figure(figsize=(11, 2.6 * len(sites)), layout="constrained")
+    axes = figure.subplots(len(sites), 2, squeeze=False)
+    for row, site in enumerate(sites):
+        left, right = axes[row]
+        for vendor, points in sorted(series[site].items()):
+            style = {"color": VENDOR_COLOURS[vendor], "label": LABEL[vendor], "marker": "o"}
+            left.plot([p[0] for p in points], [p[1] for p in points], markersize=3, **style)
+            right.plot(
+                [p[0] for p in points],
+                [None if p[2] is None else 100 * p[2] for p in points],
+                markersize=3,
+                **style,
+            )
+        left.set_title(f"{site}: sessions per day", loc="left", fontsize=10)
+        right.set_title(f"{site}: session conversion (%)", loc="left", fontsize=10)
+        for ax in (left, right):
+            ax.legend(fontsize=8, frameon=False)
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.3)
+            _date_axis(ax)
+    return _svg(figure) + _note(
+        "Sessions: PageSense's traffic report, Mouseflow's recordings. Conversion: recorded "
+        "sessions that converted (analytics.session_conversion)."
+    )
+
+
+def _side_by_side(con: duckdb.DuckDBPyConnection, where: str) -> str:
+    rows = con.execute(
+        f"""
+        select site, day, pagesense_numerator, pagesense_denominator,
+            mouseflow_numerator, mouseflow_denominator, within_noise
+        from analytics.vendor_comparison
+        where metric = 'session_conversion_rate' and {where}
+        order by site, day
+        """
+    ).fetchall()
+    if not rows:
+        return _empty("No site is tracked by both vendors in the period.")
+    by_site: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for site, *rest in rows:
+        by_site[site].append(tuple(rest))
+    sites = sorted(by_site)
+    figure = Figure(figsize=(11, 2.8 * len(sites)), layout="constrained")
+    axes = figure.subplots(len(sites), 1, squeeze=False)
+    for ax, site in zip(axes[:, 0], sites, strict=True):
+        points = by_site[site]
+        days = [p[0] for p in points]
+        ps = [100 * p[1] / p[2] if p[2] else float("nan") for p in points]
+        mf = [100 * p[3] / p[4] if p[4] else float("nan") for p in points]
+        ax.fill_between(days, ps, mf, color="#9a9a9a", alpha=0.25, label="disagreement")
+        ax.plot(days, ps, color=VENDOR_COLOURS["pagesense"], marker="o", ms=3, label="PageSense")
+        ax.plot(days, mf, color=VENDOR_COLOURS["mouseflow"], marker="o", ms=3, label="Mouseflow")
+        beyond = [(d, m) for d, m, p in zip(days, mf, points, strict=True) if p[5] is False]
+        if beyond:
+            ax.scatter(
+                [b[0] for b in beyond],
+                [b[1] for b in beyond],
+                s=60,
+                facecolors="none",
+                edgecolors="#222222",
+                label="beyond noise",
+                zorder=3,
+            )
+        ax.set_title(f"{site}: session conversion (%), both vendors", loc="left", fontsize=10)
+        ax.legend(fontsize=8, frameon=False, ncols=4)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+        _date_axis(ax)
+    return _svg(figure) + _note(
+        "The shaded band is the gap between the vendors; circled days differ by more than "
+        "chance at their sample size (|z| >= 1.96, analytics.vendor_comparison.within_noise)."
+    )
+
+
+def _funnels(con: duckdb.DuckDBPyConnection, where: str) -> str:
+    rows = con.execute(
+        f"""
+        select site, lower(funnel_name) as funnel, vendor, step_number,
+            any_value(step_name order by day desc) as step_name, sum(visitors) as visitors
+        from analytics.funnel_conversion where {where}
+        group by site, lower(funnel_name), vendor, step_number
+        order by site, funnel, vendor, step_number
+        """
+    ).fetchall()
+    if not rows:
+        return _empty("No funnel data in the period.")
+    funnels: dict[tuple[str, str], dict[str, list[tuple[int, str, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for site, funnel, vendor, step, name, visitors in rows:
+        funnels[(site, funnel)][vendor].append((step, name, visitors))
+    keys = sorted(funnels)
+    columns = 2 if len(keys) > 1 else 1
+    lines = (len(keys) + columns - 1) // columns
+    figure = Figure(figsize=(11, 3.0 * lines), layout="constrained")
+    axes = figure.subplots(lines, columns, squeeze=False).flatten()
+    for ax, key in zip(axes, keys, strict=False):
+        vendors = funnels[key]
+        steps = max(len(v) for v in vendors.values())
+        width = 0.8 / len(vendors)
+        names: dict[int, str] = {}
+        for offset, (vendor, points) in enumerate(sorted(vendors.items())):
+            first = points[0][2] or 0
+            share = [100 * p[2] / first if first else 0 for p in points]
+            xs = [p[0] - 1 + (offset - (len(vendors) - 1) / 2) * width for p in points]
+            bars = ax.bar(xs, share, width, color=VENDOR_COLOURS[vendor], label=LABEL[vendor])
+            ax.bar_label(bars, labels=[f"{v:.0f}%" for v in share], fontsize=7)
+            names.update({p[0]: p[1] for p in points})
+        ax.set_xticks(range(steps), [names.get(i + 1, str(i + 1)) for i in range(steps)])
+        ax.set_ylabel("% of step 1", fontsize=8)
+        ax.set_title(f"{key[0]}: {key[1]}", loc="left", fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(keys) :]:
+        ax.set_visible(False)
+    return _svg(figure) + _note(
+        "Visitors reaching each step over the period, as a share of step 1 "
+        "(analytics.funnel_conversion; losses per step in analytics.funnel_drop_off)."
+    )
+
+
+def _forms(con: duckdb.DuckDBPyConnection, where: str) -> str:
+    rows = con.execute(
+        f"""
+        select site, lower(form_name) as form, vendor,
+            sum(interactions) / nullif(sum(views), 0) as interaction_rate,
+            sum(submissions) / nullif(sum(views), 0) as submission_rate,
+            sum(successes) / nullif(sum(views), 0) as success_rate,
+            sum(views) as views
+        from analytics.form_conversion where {where}
+        group by all order by site, form, vendor
+        """
+    ).fetchall()
+    if not rows:
+        return _empty("No form data in the period.")
+    labels = [
+        f"{site}: {form}\n{LABEL[vendor]} ({views:,} views)"
+        for site, form, vendor, *_, views in rows
+    ]
+    figure = Figure(figsize=(11, 0.55 * len(rows) + 1.2), layout="constrained")
+    ax = figure.subplots()
+    height = 0.26
+    for offset, (name, index, colour) in enumerate(
+        (("interaction", 3, "#8fb8de"), ("submission", 4, "#3a6ea5"), ("success", 5, "#1b3a5c"))
+    ):
+        values = [100 * (r[index] or 0) for r in rows]
+        ys = [i + (offset - 1) * height for i in range(len(rows))]
+        ax.barh(ys, values, height, color=colour, label=f"{name} rate")
+    ax.set_yticks(range(len(rows)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("% of form views", fontsize=8)
+    ax.legend(fontsize=8, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return _svg(figure) + _note(
+        "Rates over the period, each count / views (analytics.form_conversion); PageSense "
+        "reports no successes."
+    )
+
+
+def _disagreements(con: duckdb.DuckDBPyConnection, where: str, top: int = 12) -> str:
+    rows = con.execute(
+        f"""
+        select site, day, metric, coalesce(subject, '') as subject, pagesense_value,
+            mouseflow_value, relative_difference, z_score,
+            pagesense_numerator, pagesense_denominator, mouseflow_numerator,
+            mouseflow_denominator
+        from analytics.vendor_comparison
+        where not within_noise and {where}
+        order by abs(z_score) desc, site, day, metric
+        limit {int(top)}
+        """
+    ).fetchall()
+    if not rows:
+        return _empty("No difference between the vendors is beyond noise in the period.")
+    labels = [f"{r[0]} {r[1]} {r[2]}{' ' + r[3] if r[3] else ''}" for r in rows]
+    figure = Figure(figsize=(11, 0.4 * len(rows) + 1.2), layout="constrained")
+    ax = figure.subplots()
+    z = [r[7] for r in rows]
+    ax.barh(
+        range(len(rows)),
+        z,
+        color=[VENDOR_COLOURS["mouseflow" if v > 0 else "pagesense"] for v in z],
+    )
+    ax.axvline(1.96, color="#444444", linestyle=":", linewidth=1)
+    ax.axvline(-1.96, color="#444444", linestyle=":", linewidth=1)
+    ax.set_yticks(range(len(rows)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("z score (right: Mouseflow higher; dotted: the noise limit)", fontsize=8)
+    ax.tick_params(labelsize=8)
+    cells = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(v))}</td>"
+            for v in (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                _side(r[4], r[8], r[9]),
+                _side(r[5], r[10], r[11]),
+                "" if r[6] is None else f"{100 * r[6]:+.0f}%",
+                f"{r[7]:.1f}",
+            )
+        )
+        + "</tr>"
+        for r in rows
+    )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("site", "day", "metric", "subject", "PageSense", "Mouseflow", "diff", "z")
+    )
+    return (
+        _svg(figure)
+        + f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>"
+        + _note("Ranked by |z|; rows within noise are left out (analytics.vendor_comparison).")
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _side(value: float | None, numerator: int | None, denominator: int | None) -> str:
+    if value is None:
+        return ""
+    if denominator is None:
+        return f"{numerator:,}"
+    return f"{numerator:,}/{denominator:,} ({100 * value:.1f}%)"
+
+
+def _date_axis(ax: Any) -> None:
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
+
+
+def _svg(figure: Figure) -> str:
+    """The figure as inline SVG, without the XML prologue, DOCTYPE and metadata (which
+    name w3.org and purl.org addresses a browser never needs for inline SVG)."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text)
+    return f'<figure class="chart">{text}</figure>\n'
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{html.escape(text)}</p>\n'
+
+
+def _empty(text: str) -> str:
+    return f'<p class="empty">{html.escape(text)}</p>\n'
