@@ -140,10 +140,7 @@ def _traffic(con: duckdb.DuckDBPyConnection, where: str) -> str:
         left.set_title(f"{site}: sessions per day", loc="left", fontsize=10)
         right.set_title(f"{site}: session conversion (%)", loc="left", fontsize=10)
         for ax in (left, right):
-            ax.legend(fontsize=8, frameon=False)
-            ax.tick_params(labelsize=8)
-            ax.grid(alpha=0.3)
-            _date_axis(ax)
+            _daily_axes(ax)
     return _svg(figure) + _note(
         "Sessions: PageSense's traffic report, Mouseflow's recordings. Conversion: recorded "
         "sessions that converted (analytics.session_conversion)."
@@ -188,10 +185,7 @@ def _side_by_side(con: duckdb.DuckDBPyConnection, where: str) -> str:
                 zorder=3,
             )
         ax.set_title(f"{site}: session conversion (%), both vendors", loc="left", fontsize=10)
-        ax.legend(fontsize=8, frameon=False, ncols=4)
-        ax.tick_params(labelsize=8)
-        ax.grid(alpha=0.3)
-        _date_axis(ax)
+        _daily_axes(ax, legend_columns=4)
     return _svg(figure) + _note(
         "The shaded band is the gap between the vendors; circled days differ by more than "
         "chance at their sample size (|z| >= 1.96, analytics.vendor_comparison.within_noise)."
@@ -354,7 +348,11 @@ def _side(value: float | None, numerator: int | None, denominator: int | None) -
     return f"{numerator:,}/{denominator:,} ({100 * value:.1f}%)"
 
 
-def _date_axis(ax: Any) -> None:
+def _daily_axes(ax: Any, legend_columns: int = 1) -> None:
+    """The look of a chart over days: small legend and ticks, light grid, slanted dates."""
+    ax.legend(fontsize=8, frameon=False, ncols=legend_columns)
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.3)
     for label in ax.get_xticklabels():
         label.set_rotation(30)
         label.set_horizontalalignment("right")

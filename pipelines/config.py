@@ -98,7 +98,7 @@ class SyncTuning:
     """How a vendor's sync is cut into commits and how many calls run at once."""
 
     chunk_days: int = 14  # website-days per `pipeline.run()`: the most a crash can cost
-    workers: int = 4  # concurrent calls per resource inside a chunk
+    workers: int = 4  # concurrent calls per vendor account, all resources together
     retry_attempts: int = 8  # attempts per request before the run gives up (exit 75)
     retry_backoff: float = 0.5  # first backoff in seconds; doubles per attempt, with jitter
     retry_max_wait: float = 900.0  # seconds a run may spend waiting on retries in all

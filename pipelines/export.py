@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipelines.publish import fsync
 from pipelines.warehouse import Warehouse
 from sources._errors import ConfigurationError
 
@@ -59,12 +60,12 @@ def export_parquet(warehouse: Warehouse, directory: Path) -> list[Path]:
                     + (f", kv_metadata {{{metadata}}}" if metadata else "")
                     + ")"
                 )
-                _fsync(temporary)
+                fsync(temporary)
                 os.replace(temporary, final)
             finally:
                 temporary.unlink(missing_ok=True)
             written.append(final)
-    _fsync(directory)
+    fsync(directory)
     return written
 
 
@@ -74,11 +75,3 @@ def _literal(text: str) -> str:
 
 def _path(path: Path) -> str:
     return str(path).replace("'", "''")
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

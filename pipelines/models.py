@@ -9,24 +9,21 @@ failing test rolls back, and the previous tables stay readable.
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from pipelines import catalog
 from pipelines.config import mouseflow_settings, pagesense_settings, read_value
+from pipelines.raw import prepare_raw, prune_superseded
 from pipelines.warehouse import Warehouse
 from sources._http import PageflowError
-from sources.mouseflow import settings as mf
-from sources.pagesense import settings as ps
 
 log = logging.getLogger("pageflow.models")
 
@@ -34,7 +31,6 @@ LAYERS = {"staging": "staging", "intermediate": "intermediate", "marts": "analyt
 REFERENCE = re.compile(r"\b(staging|intermediate|analytics)\.(\w+)\b", re.IGNORECASE)
 COMMENT = re.compile(r"--[^\n]*")
 SITE_VENDORS = ("pagesense", "mouseflow")
-WINDOWED = {mf.VENDOR: mf.WINDOWED_RESOURCES, ps.VENDOR: ps.WINDOWED_RESOURCES}
 
 
 def sql_dir() -> Path:
@@ -107,14 +103,18 @@ def site_pairs() -> list[tuple[str, str, str]]:
     return pairs
 
 
-def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
-    """Rebuild every model and run the SQL tests; all or nothing."""
+def build(
+    warehouse: Warehouse, root: Path | None = None, now: datetime | None = None
+) -> BuildResult:
+    """Rebuild every model and run the SQL tests; all or nothing. `now` (default: the
+    clock) decides which days are still inside the lookback (`is_final`)."""
     root = root or sql_dir()
     models = discover(root)
     tests = sorted((root / "tests").glob("assert_*.sql"))
     declared = tomllib.loads((root / "sources.toml").read_text())
     mouseflow, pagesense = mouseflow_settings(), pagesense_settings()
     settings = {
+        "now": now or datetime.now(UTC),
         "pairs": site_pairs(),
         "tags": mouseflow.conversion_tags,
         "lookback": [
@@ -126,7 +126,7 @@ def build(warehouse: Warehouse, root: Path | None = None) -> BuildResult:
         prune_superseded(con, declared)  # its own commit: right whatever the models do
         con.begin()
         try:
-            _prepare_raw(con, declared, root, settings)
+            prepare_raw(con, declared, root, settings)
             for macros in sorted((root / "macros").glob("*.sql")):
                 con.execute(macros.read_text())  # temporary: marts use them, views do not
             shared = catalog.shared_columns(root)
@@ -193,120 +193,3 @@ def _run_tests(con: duckdb.DuckDBPyConnection, tests: list[Path]) -> list[str]:
             sample = ", ".join(str(tuple(row)) for row in rows[:3])
             failures.append(f"{path.stem}: {len(rows)} rows break it, e.g. {sample}")
     return failures
-
-
-def _prepare_raw(
-    con: duckdb.DuckDBPyConnection, declared: dict[str, Any], root: Path, settings: dict
-) -> None:
-    """Views over raw tables (completed loads only, missing columns null) and settings."""
-    con.execute("create schema if not exists raw")
-    existing = _columns(con)
-    for vendor, tables in declared.items():
-        loads = (vendor, "_dlt_loads") in existing
-        windowed = windowed_tables(con, vendor) if (vendor, "_dlt_version") in existing else {}
-        for table, columns in tables.items():
-            have = existing.get((vendor, table), set())
-            select = ", ".join(
-                f'cast("{c}" as {t}) as "{c}"' if c in have else f'cast(null as {t}) as "{c}"'
-                for c, t in columns.items()
-            )
-            if not have:
-                source = "where false"  # never synced: an empty relation of the right shape
-            elif loads and "_dlt_load_id" in have:
-                completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
-                source = f'from "{vendor}"."{table}" as t where _dlt_load_id in ({completed})'
-                resource = windowed.get(table)
-                audit = existing.get((vendor, "sync_windows"), set())
-                audited = {"_dlt_load_id", "resource"} <= audit
-                if resource and audited and {"website_id", "day"} <= have:
-                    # a second guard: `prune_superseded` deletes these rows already
-                    source += " and not " + _superseded(vendor, resource, completed)
-            else:
-                source = f'from "{vendor}"."{table}"'
-            con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
-    con.execute(
-        "create or replace table raw.site_pairs (site varchar, vendor varchar, website_id varchar)"
-    )
-    if settings["pairs"]:
-        con.executemany("insert into raw.site_pairs values (?, ?, ?)", settings["pairs"])
-    con.execute(
-        "create or replace table raw.vendor_settings (vendor varchar, lookback_days integer)"
-    )
-    con.executemany("insert into raw.vendor_settings values (?, ?)", settings["lookback"])
-    con.execute("create or replace table raw.mouseflow_conversion_tags (tag varchar)")
-    if settings["tags"]:
-        con.executemany(
-            "insert into raw.mouseflow_conversion_tags values (?)", [(t,) for t in settings["tags"]]
-        )
-    with (root / "seeds" / "country_codes.csv").open(newline="") as handle:
-        countries = [(row["country_name"], row["country_code"]) for row in csv.DictReader(handle)]
-    con.execute(
-        "create or replace table raw.country_codes (country_name varchar, country_code varchar)"
-    )
-    con.executemany("insert into raw.country_codes values (?, ?)", countries)
-
-
-def windowed_tables(con: duckdb.DuckDBPyConnection, vendor: str) -> dict[str, str]:
-    """Table -> the windowed resource that loads it, as dlt recorded in the vendor's newest
-    stored schema (variant tables such as `form_fields` name their parent resource)."""
-    rows = con.execute(
-        f'select schema from "{vendor}"._dlt_version where schema_name = ? '
-        "order by inserted_at desc limit 1",
-        [vendor],
-    ).fetchall()
-    tables = json.loads(rows[0][0])["tables"] if rows else {}
-    return {
-        name: table["resource"]
-        for name, table in tables.items()
-        if table.get("resource") in WINDOWED[vendor]
-    }
-
-
-def prune_superseded(con: duckdb.DuckDBPyConnection, declared: dict[str, Any]) -> int:
-    """Delete raw rows of a window that a later completed load fetched again.
-
-    dlt's merge replaces a re-fetched day's rows only when the new answer has rows; a day
-    the vendor restated to nothing kept its old rows. The audit row of every fetched window
-    (`sync_windows`) carries the load that fetched it, so any row older than its window's
-    newest completed fetch is no longer the vendor's answer. Returns the rows deleted.
-    """
-    existing = _columns(con)
-    deleted = 0
-    for vendor in declared:
-        needed = {(vendor, "_dlt_loads"), (vendor, "_dlt_version"), (vendor, "sync_windows")}
-        if not needed <= existing.keys():
-            continue
-        completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
-        for table, resource in windowed_tables(con, vendor).items():
-            have = existing.get((vendor, table), set())
-            if not {"website_id", "day", "_dlt_load_id"} <= have:
-                continue
-            rows = con.execute(
-                f'delete from "{vendor}"."{table}" as t where '
-                + _superseded(vendor, resource, completed)
-            ).fetchall()
-            deleted += rows[0][0] if rows else 0
-    if deleted:
-        log.info("models: %d raw rows of re-fetched windows removed", deleted)
-    return deleted
-
-
-def _superseded(vendor: str, resource: str, completed: str) -> str:
-    """The predicate on raw row `t`: a later completed load fetched its window again, so
-    the row is no longer the vendor's answer (see `prune_superseded`)."""
-    return (
-        f'exists (select 1 from "{vendor}".sync_windows as w'
-        f" where w.resource = '{resource}' and w.website_id = t.website_id"
-        f" and w.day = t.day and w._dlt_load_id in ({completed})"
-        " and cast(w._dlt_load_id as double) > cast(t._dlt_load_id as double))"
-    )
-
-
-def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
-    rows = con.execute(
-        "select table_schema, table_name, column_name from information_schema.columns"
-    ).fetchall()
-    out: dict[tuple[str, str], set[str]] = {}
-    for schema, table, column in rows:
-        out.setdefault((schema, table), set()).add(column)
-    return out

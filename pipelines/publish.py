@@ -77,10 +77,10 @@ def publish(warehouse: Warehouse, full: bool = False) -> Published:
             con.execute("use memory")
             con.execute("detach pub")
             con.execute("detach work")
-        _fsync(tmp)
+        fsync(tmp)
         _remove(path.with_name(path.name + ".wal"))  # a stale WAL would replay onto the new file
         os.replace(tmp, path)
-        _fsync(path.parent)
+        fsync(path.parent)
     finally:
         _remove(tmp)
     mode = "changes" if incremental else "full"
@@ -310,7 +310,8 @@ def _remove(path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file (or a folder's entries) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

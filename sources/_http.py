@@ -74,7 +74,8 @@ class RetryPolicy:
     timeout: float = 30.0
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Exponential backoff with full jitter for the `attempt`-th failure (1-based)."""
+        """Exponential backoff with "equal jitter" (a random wait between half the ceiling and
+        the ceiling) for the `attempt`-th failure (1-based)."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         return rng.uniform(ceiling / 2, ceiling)
 

@@ -4,7 +4,7 @@ One source instance covers one chunk of windows (website x resource x local day)
 loop in `pipelines/` decides which windows and commits each chunk with one `run()`.
 
     client = MouseflowClient(base_url, email, api_key)
-    source = mouseflow_source(client, windows, timezone="Europe/Berlin")
+    source = mouseflow_source(client, windows, timezone_name="Europe/Berlin")
     pipeline.run(source)
 """
 

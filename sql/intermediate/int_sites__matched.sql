@@ -3,8 +3,10 @@
 -- pairs them (named so), or else when the PageSense domain is among the Mouseflow
 -- website's domains (named by that domain). A website without a partner is a site of its
 -- own, named by its domain. final_before: the first local day still inside the vendor's
--- lookback (re-fetched by the next sync, so provisional); earlier days are final.
--- site_vendors: the vendors tracking the site; tracked_by_both: both of them do.
+-- lookback (re-fetched by the next sync, so provisional) as of the build's clock
+-- (raw.build_clock); earlier days are final.
+-- site_vendors: the vendors tracking the site; tracked_by_both: both of them do (a group
+-- by, not a window: DuckDB 1.1 readers cannot run ordered window aggregates in this view).
 with
 
 websites as (
@@ -19,6 +21,10 @@ pairs as (
 
 settings as (
     select * from raw.vendor_settings
+),
+
+build_clock as (
+    select * from raw.build_clock
 ),
 
 unpaired as (
@@ -71,22 +77,33 @@ named as (
         websites.website_name,
         websites.domain,
         websites.timezone,
-        cast(timezone(websites.timezone, now()) as date)
+        cast(timezone(websites.timezone, build_clock.built_at) as date)
         - coalesce(settings.lookback_days, 0) as final_before
     from websites
     left join matched
         on websites.vendor = matched.vendor and websites.website_id = matched.website_id
     left join settings
         on websites.vendor = settings.vendor
+    cross join build_clock
+),
+
+site_vendor_sets as (
+    select
+        site,
+        string_agg(distinct vendor, ',' order by vendor) as site_vendors,
+        count(distinct vendor) = 2 as tracked_by_both
+    from named
+    group by site
 ),
 
 final as (
     select
-        *,
-        string_agg(distinct vendor, ',' order by vendor) over (partition by site)
-            as site_vendors,
-        count(distinct vendor) over (partition by site) = 2 as tracked_by_both
+        named.*,
+        site_vendor_sets.site_vendors,
+        site_vendor_sets.tracked_by_both
     from named
+    inner join site_vendor_sets
+        on named.site = site_vendor_sets.site
 )
 
 select * from final

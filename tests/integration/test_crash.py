@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+def small_chunks(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    # after `sandbox`, which sets every vendor's credentials: these tests sync Mouseflow only
     monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID", raising=False)
     monkeypatch.setenv("SOURCES__MOUSEFLOW__CHUNK_DAYS", "1")  # 4 commits of one website-day
 

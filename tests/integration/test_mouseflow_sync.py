@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.warehouse import Warehouse
 from sources._windows import days_between, yesterday
 from sources.sandbox import Fault, Sandbox, World
 from sources.sandbox.world import default_sites
@@ -66,7 +67,10 @@ def test_backfill_across_dst_with_a_busy_day_loads_exactly_the_truth(
     ]
     assert len(grown) == 1 and int(grown[0].params["limit"]) >= len(busy)
     assert BUSY_SESSIONS > len(busy) > BUSY_SESSIONS * 0.5  # Berlin's 03-28 misses 1h of UTC
-    # explicit ranges never move the incremental position
+    # an explicit range never moves the incremental position (none was saved), and every
+    # window it fetched is audited
+    state = Warehouse.at(warehouse).pipeline("mouseflow").state
+    assert not state.get("sources", {}).get("mouseflow", {}).get("positions")
     assert query(warehouse, "select count(*) from mouseflow.sync_windows") != [(0,)]
 
 

@@ -288,7 +288,9 @@ def test_the_lock_answers_within_a_second_and_dies_with_its_holder(
         text=True,
         env=dict(os.environ),
     )
-    assert second.returncode == 75 and time.monotonic() - began < 1.0
+    # it did not wait for the holder (who holds for 60 s): the bound is far from both the
+    # holder's 60 s and a slow machine's start-up, so it says "at once" without timing it
+    assert second.returncode == 75 and time.monotonic() - began < 30
     assert "another sync holds" in second.stderr.strip().splitlines()[-1]
     assert sandbox.requests.entries() == []
     holder.send_signal(signal.SIGKILL)  # a killed run must not block the next one

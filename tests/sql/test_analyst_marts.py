@@ -151,16 +151,22 @@ def test_the_readme_mart_reference_is_the_warehouse_s_own(built: Path) -> None:
     )
 
 
-def test_a_mart_whose_grain_repeats_fails_the_build(isolated: Path, tmp_path: Path) -> None:
+def one_mart_sql(tmp_path: Path, sql: str) -> Path:
+    """A models folder with nothing but one mart."""
     root = tmp_path / "sql"
-    for part in ("staging", "intermediate", "tests", "seeds", "macros"):
+    for part in ("staging", "intermediate", "tests", "seeds", "marts"):
         (root / part).mkdir(parents=True)
     (root / "seeds" / "country_codes.csv").write_text("country_name,country_code\nGermany,DE\n")
     (root / "sources.toml").write_text("")
-    (root / "marts").mkdir()
-    (root / "marts" / "twice.sql").write_text(
+    (root / "marts" / "m.sql").write_text(sql)
+    return root
+
+
+def test_a_mart_whose_grain_repeats_fails_the_build(isolated: Path, tmp_path: Path) -> None:
+    root = one_mart_sql(
+        tmp_path,
         "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n"
-        "select 1 as k union all select 1 as k\n"
+        "select 1 as k union all select 1 as k\n",
     )
     path = work_db(isolated)
     seed(path, {})
@@ -169,14 +175,10 @@ def test_a_mart_whose_grain_repeats_fails_the_build(isolated: Path, tmp_path: Pa
 
 
 def test_a_header_naming_a_missing_column_fails_the_build(isolated: Path, tmp_path: Path) -> None:
-    root = tmp_path / "sql"
-    for part in ("staging", "intermediate", "tests", "seeds", "marts"):
-        (root / part).mkdir(parents=True)
-    (root / "seeds" / "country_codes.csv").write_text("country_name,country_code\nGermany,DE\n")
-    (root / "sources.toml").write_text("")
-    (root / "marts" / "m.sql").write_text(
+    root = one_mart_sql(
+        tmp_path,
         "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n"
-        "-- column typo: Not there.\nselect 1 as k\n"
+        "-- column typo: Not there.\nselect 1 as k\n",
     )
     path = work_db(isolated)
     seed(path, {})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -11,7 +12,6 @@ from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
 from pipelines.models import ModelError, build, discover, sql_dir
-from sources._windows import local_today
 from tests.sql.seed import PENDING, mart, seed, warehouse_of, work_db
 
 D = date.fromisoformat
@@ -389,8 +389,17 @@ def test_models_command(isolated: Path, capsys: pytest.CaptureFixture[str]) -> N
     )  # published for readers
 
 
-def test_days_inside_the_lookback_are_provisional(isolated: Path) -> None:
-    today = local_today("Europe/Berlin")  # the marts' "today" is the website's own
+@pytest.mark.parametrize(
+    "now",
+    [
+        "2026-03-10 23:30:00+00:00",  # 00:30 the next day in Berlin: Berlin's date counts
+        "2026-03-10 12:00:00+00:00",
+        "2026-03-10 22:59:59+00:00",  # 23:59:59 in Berlin
+    ],
+)
+def test_days_inside_the_lookback_are_provisional(isolated: Path, now: str) -> None:
+    clock = datetime.fromisoformat(now)
+    today = clock.astimezone(ZoneInfo("Europe/Berlin")).date()  # the website's own today
     recent = {
         "mouseflow.websites": RAW["mouseflow.websites"],
         "mouseflow.recordings": (
@@ -413,9 +422,8 @@ def test_days_inside_the_lookback_are_provisional(isolated: Path) -> None:
     }
     path = work_db(isolated)
     seed(path, recent)
-    build(warehouse_of(path))  # default lookback: 3 days
+    build(warehouse_of(path), now=clock)  # default lookback: 3 days
     with duckdb.connect(str(path), read_only=True) as con:
-        final = dict(
-            con.execute("select today() - day, is_final from analytics.daily_traffic").fetchall()
-        )
+        rows = con.execute("select day, is_final from analytics.daily_traffic").fetchall()
+    final = {(today - day).days: is_final for day, is_final in rows}
     assert final == {1: False, 2: False, 3: False, 4: True, 5: True, 6: True}

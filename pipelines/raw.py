@@ -1,0 +1,143 @@
+"""The raw layer the models read: one view per declared raw table, the vendor's current
+answer only, and the settings the models need as tables.
+
+This is where the warehouse's main correctness rule lives: a raw row counts when its load
+completed and no later completed load fetched its window again (`_superseded`). The same
+predicate deletes superseded rows before models build (`prune_superseded`) and guards the
+views a second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sources.mouseflow import settings as mf
+from sources.pagesense import settings as ps
+
+log = logging.getLogger("pageflow.models")
+WINDOWED = {mf.VENDOR: mf.WINDOWED_RESOURCES, ps.VENDOR: ps.WINDOWED_RESOURCES}
+
+
+def prepare_raw(
+    con: duckdb.DuckDBPyConnection, declared: dict[str, Any], root: Path, settings: dict
+) -> None:
+    """Views over raw tables (completed loads only, missing columns null) and settings."""
+    con.execute("create schema if not exists raw")
+    existing = _columns(con)
+    for vendor, tables in declared.items():
+        loads = (vendor, "_dlt_loads") in existing
+        windowed = windowed_tables(con, vendor) if (vendor, "_dlt_version") in existing else {}
+        for table, columns in tables.items():
+            have = existing.get((vendor, table), set())
+            select = ", ".join(
+                f'cast("{c}" as {t}) as "{c}"' if c in have else f'cast(null as {t}) as "{c}"'
+                for c, t in columns.items()
+            )
+            if not have:
+                source = "where false"  # never synced: an empty relation of the right shape
+            elif loads and "_dlt_load_id" in have:
+                completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
+                source = f'from "{vendor}"."{table}" as t where _dlt_load_id in ({completed})'
+                resource = windowed.get(table)
+                audit = existing.get((vendor, "sync_windows"), set())
+                audited = {"_dlt_load_id", "resource"} <= audit
+                if resource and audited and {"website_id", "day"} <= have:
+                    # a second guard: `prune_superseded` deletes these rows already
+                    source += " and not " + _superseded(vendor, resource, completed)
+            else:
+                source = f'from "{vendor}"."{table}"'
+            con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
+    con.execute(
+        "create or replace table raw.site_pairs (site varchar, vendor varchar, website_id varchar)"
+    )
+    if settings["pairs"]:
+        con.executemany("insert into raw.site_pairs values (?, ?, ?)", settings["pairs"])
+    con.execute(
+        "create or replace table raw.vendor_settings (vendor varchar, lookback_days integer)"
+    )
+    con.executemany("insert into raw.vendor_settings values (?, ?)", settings["lookback"])
+    con.execute("create or replace table raw.build_clock (built_at timestamptz)")
+    con.execute("insert into raw.build_clock values (?)", [settings["now"]])
+    con.execute("create or replace table raw.mouseflow_conversion_tags (tag varchar)")
+    if settings["tags"]:
+        con.executemany(
+            "insert into raw.mouseflow_conversion_tags values (?)", [(t,) for t in settings["tags"]]
+        )
+    with (root / "seeds" / "country_codes.csv").open(newline="") as handle:
+        countries = [(row["country_name"], row["country_code"]) for row in csv.DictReader(handle)]
+    con.execute(
+        "create or replace table raw.country_codes (country_name varchar, country_code varchar)"
+    )
+    con.executemany("insert into raw.country_codes values (?, ?)", countries)
+
+
+def windowed_tables(con: duckdb.DuckDBPyConnection, vendor: str) -> dict[str, str]:
+    """Table -> the windowed resource that loads it, as dlt recorded in the vendor's newest
+    stored schema (variant tables such as `form_fields` name their parent resource)."""
+    rows = con.execute(
+        f'select schema from "{vendor}"._dlt_version where schema_name = ? '
+        "order by inserted_at desc limit 1",
+        [vendor],
+    ).fetchall()
+    tables = json.loads(rows[0][0])["tables"] if rows else {}
+    return {
+        name: table["resource"]
+        for name, table in tables.items()
+        if table.get("resource") in WINDOWED[vendor]
+    }
+
+
+def prune_superseded(con: duckdb.DuckDBPyConnection, declared: dict[str, Any]) -> int:
+    """Delete raw rows of a window that a later completed load fetched again.
+
+    dlt's merge replaces a re-fetched day's rows only when the new answer has rows; a day
+    the vendor restated to nothing kept its old rows. The audit row of every fetched window
+    (`sync_windows`) carries the load that fetched it, so any row older than its window's
+    newest completed fetch is no longer the vendor's answer. Returns the rows deleted.
+    """
+    existing = _columns(con)
+    deleted = 0
+    for vendor in declared:
+        needed = {(vendor, "_dlt_loads"), (vendor, "_dlt_version"), (vendor, "sync_windows")}
+        if not needed <= existing.keys():
+            continue
+        completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
+        for table, resource in windowed_tables(con, vendor).items():
+            have = existing.get((vendor, table), set())
+            if not {"website_id", "day", "_dlt_load_id"} <= have:
+                continue
+            rows = con.execute(
+                f'delete from "{vendor}"."{table}" as t where '
+                + _superseded(vendor, resource, completed)
+            ).fetchall()
+            deleted += rows[0][0] if rows else 0
+    if deleted:
+        log.info("models: %d raw rows of re-fetched windows removed", deleted)
+    return deleted
+
+
+def _superseded(vendor: str, resource: str, completed: str) -> str:
+    """The predicate on raw row `t`: a later completed load fetched its window again, so
+    the row is no longer the vendor's answer (see `prune_superseded`)."""
+    return (
+        f'exists (select 1 from "{vendor}".sync_windows as w'
+        f" where w.resource = '{resource}' and w.website_id = t.website_id"
+        f" and w.day = t.day and w._dlt_load_id in ({completed})"
+        " and cast(w._dlt_load_id as double) > cast(t._dlt_load_id as double))"
+    )
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
+    rows = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns"
+    ).fetchall()
+    out: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in rows:
+        out.setdefault((schema, table), set()).add(column)
+    return out
