@@ -12,6 +12,7 @@ from pipelines import catalog
 from pipelines.models import ModelError, build, sql_dir
 from pipelines.publish import publish
 from tests.sql.seed import seed, warehouse_of, work_db
+from tests.sql.test_models import RAW as MODELS_RAW
 
 D = date.fromisoformat
 DAY = D("2026-03-08")
@@ -55,16 +56,7 @@ RAW = {
         [("P1", DAY, "pform", "Signup", 1000, 500, 100)],
     ),
     "mouseflow.forms": (
-        {
-            "website_id": "varchar",
-            "day": "date",
-            "form_id": "varchar",
-            "alias": "varchar",
-            "visits": "bigint",
-            "interactions": "bigint",
-            "submits": "bigint",
-            "success": "bigint",
-        },
+        MODELS_RAW["mouseflow.forms"][0],
         [("M1", DAY, "mform", "signup", 1000, 600, 300, 250)],
     ),
 }
@@ -162,25 +154,21 @@ def one_mart_sql(tmp_path: Path, sql: str) -> Path:
     return root
 
 
-def test_a_mart_whose_grain_repeats_fails_the_build(isolated: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sql", "error"),
+    [
+        ("select 1 as k union all select 1 as k", r"grain \(k\) repeats"),
+        ("-- column typo: Not there.\nselect 1 as k", "describes columns it lacks.*typo"),
+    ],
+    ids=["repeated grain", "header names a missing column"],
+)
+def test_a_mart_that_breaks_its_header_fails_the_build(
+    isolated: Path, tmp_path: Path, sql: str, error: str
+) -> None:
     root = one_mart_sql(
-        tmp_path,
-        "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n"
-        "select 1 as k union all select 1 as k\n",
+        tmp_path, "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n" + sql
     )
     path = work_db(isolated)
     seed(path, {})
-    with pytest.raises(ModelError, match=r"grain \(k\) repeats"):
-        build(warehouse_of(path), root)
-
-
-def test_a_header_naming_a_missing_column_fails_the_build(isolated: Path, tmp_path: Path) -> None:
-    root = one_mart_sql(
-        tmp_path,
-        "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n"
-        "-- column typo: Not there.\nselect 1 as k\n",
-    )
-    path = work_db(isolated)
-    seed(path, {})
-    with pytest.raises(ModelError, match="typo"):
+    with pytest.raises(ModelError, match=error):
         build(warehouse_of(path), root)
