@@ -55,7 +55,9 @@ def status_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
                     website_id,
                     resource,
                     max(day) as synced_through,
-                    strftime(max(synced_at), '%Y-%m-%d %H:%M:%S') as last_run_utc,
+                    -- in UTC whatever the machine's zone (DuckDB prints in the local one)
+                    strftime(timezone('UTC', max(synced_at)), '%Y-%m-%d %H:%M:%S')
+                        as last_run_utc,
                     count(*) as days,
                     sum({rows_sql}) as rows_loaded,
                     count(*) filter (where {checked}) as checked,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sources._windows import days_between
+from sources._windows import days_between, local_today
 from sources.sandbox import Fault, Sandbox
 from tests.integration.conftest import (
     assert_matches_truth,
@@ -87,7 +87,7 @@ def test_no_secret_reaches_output_logs_state_or_warehouse(
     ) as sb:
         for name, value in sb.env().items():
             monkeypatch.setenv(name, value)
-        recent = date.today() - timedelta(days=3)
+        recent = local_today("UTC") - timedelta(days=3)  # not the machine's zone
         monkeypatch.setenv("SOURCES__PAGESENSE__START_DATE", recent.isoformat())
         monkeypatch.setenv("SOURCES__MOUSEFLOW__START_DATE", recent.isoformat())
         proc = start_sync(
