@@ -13,7 +13,7 @@ import io
 import os
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def render(con: duckdb.DuckDBPyConnection, days: int, source: str) -> str:
         period = "no data yet"
         first = None
     else:
-        first = con.execute(f"select date '{end}' - {int(days) - 1}").fetchone()[0]  # type: ignore[index]
+        first = end - timedelta(days=days - 1)
         period = f"{first} to {end} ({days} days)"
     where = f"day between date '{first}' and date '{end}'" if end else "false"
     sections = [

@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+from contextlib import ExitStack
 from typing import TextIO
 
 from tqdm import tqdm
@@ -31,7 +32,7 @@ class Progress:
         self.done = 0
         self.started = time.monotonic()
         self.bar: tqdm | None = None
-        self._redirect: object | None = None
+        self._redirect = ExitStack()  # log lines printed above the bar while it is drawn
 
     def plan(self, windows: int) -> None:
         """Add a vendor's planned windows (called as each vendor is planned)."""
@@ -52,8 +53,7 @@ class Progress:
                 nrows=rows,
                 smoothing=0.1,
             )
-            self._redirect = logging_redirect_tqdm()
-            self._redirect.__enter__()  # type: ignore[attr-defined]
+            self._redirect.enter_context(logging_redirect_tqdm())
 
     def advance(self, windows: int, message: str) -> None:
         """A chunk of `windows` committed; `message` describes it."""
@@ -78,9 +78,7 @@ class Progress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-        if self._redirect is not None:
-            self._redirect.__exit__(None, None, None)  # type: ignore[attr-defined]
-            self._redirect = None
+        self._redirect.close()
 
 
 def _is_terminal(stream: TextIO) -> bool:
