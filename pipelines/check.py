@@ -3,7 +3,8 @@
 Per vendor: signs in and lists the websites (with PageSense: the definitions too), then
 fetches every windowed resource of the first website once for its yesterday, exactly as a
 sync reads it, and prints one line per endpoint: the shape as expected, or what differed.
-Exit 0 all fine, 78 credentials or configuration, 1 an answer a sync could not read.
+It returns what it found wrong; the CLI exits 0 when nothing, 78 when credentials or
+configuration, 1 when only answers a sync could not read.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Sequence
 
 from pipelines import VENDORS
 from pipelines.vendors import Vendor, configured_vendor
-from sources._errors import EXIT_CONFIG, EXIT_FAILURE, ConfigurationError, VendorAPIError
+from sources._errors import ConfigurationError, PageflowError, VendorAPIError
 from sources._windows import Window, yesterday
 
 
-def check(vendors: Sequence[str] | None, out: list[str]) -> int:
-    """Check each named (default: each configured) vendor; lines go to `out`."""
-    code = 0
+def check(vendors: Sequence[str] | None, out: list[str]) -> list[PageflowError]:
+    """Check each named (default: each configured) vendor; lines go to `out`. Returns the
+    errors found (empty: every endpoint answered as a sync reads it)."""
+    found: list[PageflowError] = []
     checked = 0
     for name in vendors or VENDORS:
         vendor = configured_vendor(name)
@@ -29,32 +31,32 @@ def check(vendors: Sequence[str] | None, out: list[str]) -> int:
             continue
         checked += 1
         try:
-            code = max(code, _check_vendor(vendor, out))
+            found += _check_vendor(vendor, out)
         finally:
             vendor.close()
     if not checked:
         raise ConfigurationError("no vendor has credentials configured: nothing to check")
-    return code
+    return found
 
 
-def _check_vendor(vendor: Vendor, out: list[str]) -> int:
+def _check_vendor(vendor: Vendor, out: list[str]) -> list[PageflowError]:
     try:
         websites = vendor.websites()
     except (ConfigurationError, VendorAPIError) as exc:
         out.append(f"{vendor.name:<10} {'/websites':<48} DIFFERENT: {exc}")
-        return EXIT_CONFIG if exc.exit_code == EXIT_CONFIG else EXIT_FAILURE
+        return [exc]
     out.append(f"{vendor.name:<10} {'/websites':<48} ok: {len(websites)} websites")
     if not websites:
-        return 0
+        return []
     site = websites[0]
     day = yesterday(site.timezone)
-    code = 0
+    found: list[PageflowError] = []
     for resource in vendor.resources:
         window = Window(site.website_id, resource, day)
         try:
             _, audit = vendor.fetch(window)
         except VendorAPIError as exc:
-            code = max(code, EXIT_CONFIG if exc.exit_code == EXIT_CONFIG else EXIT_FAILURE)
+            found.append(exc)
             out.append(f"{vendor.name:<10} {exc.endpoint:<48} DIFFERENT ({day}): {exc.reason}")
             continue
         claim = f", checked against {audit['claim']}" if audit.get("claim") else ""
@@ -62,4 +64,4 @@ def _check_vendor(vendor: Vendor, out: list[str]) -> int:
             f"{vendor.name:<10} {resource:<48} ok ({site.website_id}, {day}): "
             f"{audit['rows']} rows{claim}"
         )
-    return code
+    return found

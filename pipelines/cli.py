@@ -19,15 +19,33 @@ from importlib import metadata
 from pathlib import Path
 
 from pipelines import VENDORS, latest_today
-from pipelines.lock import SyncLock
+from pipelines.lock import SyncLock, WarehouseBusy
 from sources import _stop
-from sources._errors import EXIT_CONFIG, EXIT_FAILURE, ConfigurationError, PageflowError
+from sources._errors import ConfigurationError, PageflowError, VendorAPIError
 from sources._windows import parse_day
 
 log = logging.getLogger("pageflow")
 UMASK = 0o027  # files 0640, folders 0750 (the folder beside the warehouse: 0700)
+EXIT_FAILURE = 1
 EXIT_BEHIND = 3  # `status`: gaps, stale resources or failures in the last run
+EXIT_TEMPFAIL = 75  # try again later: vendor throttling or outage, the warehouse busy
+EXIT_CONFIG = 78  # configuration: missing or rejected credentials, bad values or paths
 WAREHOUSE_HELP = "the DuckDB file (default: warehouse.duckdb in the current directory)"
+
+
+def exit_code(exc: BaseException) -> int:
+    """The one place an error becomes the process's exit code (see the module docstring)."""
+    if isinstance(exc, _stop.Stopped):
+        return 128 + _stop.signal_number()
+    if isinstance(exc, WarehouseBusy):
+        return EXIT_TEMPFAIL
+    if isinstance(exc, VendorAPIError):
+        if exc.retryable:
+            return EXIT_TEMPFAIL
+        return EXIT_CONFIG if exc.credentials_rejected else EXIT_FAILURE
+    if isinstance(exc, ConfigurationError):
+        return EXIT_CONFIG
+    return EXIT_FAILURE
 
 
 def _day(text: str) -> date:
@@ -153,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _locked(args, path)
     except PageflowError as exc:
         print(f"pageflow: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return exit_code(exc)
     except KeyboardInterrupt:
         print("pageflow: interrupted", file=sys.stderr)
         return 130
@@ -168,10 +186,12 @@ def _check(vendors: list[str] | None) -> int:
 
     lines: list[str] = []
     try:
-        code = check(vendors, lines)
+        found = check(vendors, lines)
     finally:
         print("\n".join(lines))
-    return code
+    if any(exit_code(exc) == EXIT_CONFIG for exc in found):
+        return EXIT_CONFIG
+    return EXIT_FAILURE if found else 0
 
 
 def _status(path: Path, as_json: bool, max_age_hours: float) -> int:
@@ -252,7 +272,7 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
             print(f"pageflow: {vendor.vendor} skipped: no credentials configured", file=sys.stderr)
     if outcome.error is not None:
         print(f"pageflow: error: {outcome.error}", file=sys.stderr)
-        return outcome.error.exit_code or EXIT_FAILURE
+        return exit_code(outcome.error)
     return 0
 
 
@@ -261,7 +281,7 @@ def _stopped(where: str) -> int:
         f"pageflow: stopped by {_stop.signal_name()}: nothing after it was committed; {where}",
         file=sys.stderr,
     )
-    return _stop.exit_code()
+    return 128 + _stop.signal_number()
 
 
 def entry() -> None:

@@ -10,13 +10,11 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from sources._errors import EXIT_TEMPFAIL, ConfigurationError, PageflowError
+from sources._errors import ConfigurationError, PageflowError
 
 
 class WarehouseBusy(PageflowError):
-    """Another sync holds this warehouse."""
-
-    exit_code = EXIT_TEMPFAIL
+    """Another sync holds this warehouse (or another program holds it read-write)."""
 
 
 def folder_beside(warehouse_path: Path) -> Path:

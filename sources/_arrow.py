@@ -13,25 +13,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
-from sources._timestamps import parse_instant_ns
+from sources._shapes import RowShapeError, parse_json
+from sources._timestamps import ISO_8601, parse_instant_ns
 
 TIMESTAMP_NS = pa.timestamp("ns", tz="UTC")
 _naming = NamingConvention()
-_ISO = (
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}:\d{2})"
-    r"(?:[.,](?P<frac>\d{1,9}))?(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
-)
 _WRONG_TYPE = re.compile(r"Column\((?:/[^/)]*)*/(\w+)\) changed from (\w+) to (\w+)")
-
-
-class RowShapeError(ValueError):
-    """A page whose content does not fit what the vendor documents."""
 
 
 def read_page(body: bytes, schema: pa.Schema) -> pa.Table:
@@ -52,9 +44,9 @@ def read_page(body: bytes, schema: pa.Schema) -> pa.Table:
 
 def _describe(body: bytes, exc: Exception) -> str:
     try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as bad:
-        return f"malformed JSON ({bad.msg} at byte {bad.pos})"
+        document = parse_json(body)
+    except RowShapeError as bad:
+        return str(bad)
     if not isinstance(document, dict):
         return "the answer is not a JSON object"
     found = _WRONG_TYPE.search(str(exc))
@@ -88,25 +80,11 @@ def scalar(page: pa.Table, key: str) -> Any:
     return page.column(key)[0].as_py()
 
 
-def check_ids(rows: pa.Table, id_field: str) -> None:
-    """Every row has a non-empty text id, and no id appears twice."""
-    if rows.num_rows == 0:
-        return
-    if id_field not in rows.column_names:
-        raise RowShapeError(f"a row has a null or non-text `{id_field}`")
-    ids = rows.column(id_field)
-    if not pa.types.is_string(ids.type) or ids.null_count or pc.any(pc.equal(ids, "")).as_py():
-        raise RowShapeError(f"a row has a null or non-text `{id_field}`")
-    if pc.count_distinct(ids).as_py() != rows.num_rows:
-        counts = pc.value_counts(ids.combine_chunks())
-        twice = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
-        raise RowShapeError(f"duplicate `{id_field}` {twice!r} in one answer")
-
-
 def instants_ns(values: pa.Array | pa.ChunkedArray, naive_tz: str | None = None) -> pa.Array:
     """Exact UTC nanoseconds for ISO 8601 strings, vectorised; naive ones in `naive_tz`."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    parts = pc.extract_regex(values, _ISO)
+    values = pc.utf8_trim_whitespace(values)  # as `parse_instant_ns` reads them
+    parts = pc.extract_regex(values, ISO_8601)
     if parts.null_count > values.null_count:
         bad = pc.filter(values, pc.and_(pc.is_valid(values), pc.is_null(parts)))[0]
         raise RowShapeError(f"not an ISO 8601 timestamp: {bad.as_py()!r}")

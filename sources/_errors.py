@@ -1,22 +1,18 @@
-"""pageflow's error types and exit codes: light to import, so the CLI can answer fast."""
+"""pageflow's error types: light to import, so the CLI can answer fast.
+
+They say what went wrong (configuration, a vendor call that may work later, rejected
+credentials); which exit code each becomes is the CLI's business (`pipelines.cli.exit_code`).
+"""
 
 from __future__ import annotations
 
-EXIT_FAILURE = 1
-EXIT_TEMPFAIL = 75
-EXIT_CONFIG = 78
-
 
 class PageflowError(Exception):
-    """Base of the errors pageflow reports to its user; carries the process exit code."""
-
-    exit_code = EXIT_FAILURE
+    """Base of the errors pageflow reports to its user in one line."""
 
 
 class ConfigurationError(PageflowError):
-    """Configuration that cannot work: missing or rejected credentials, bad values."""
-
-    exit_code = EXIT_CONFIG
+    """Configuration that cannot work: missing credentials, bad values, unusable paths."""
 
 
 class VendorAPIError(PageflowError):
@@ -43,12 +39,9 @@ class VendorAPIError(PageflowError):
         super().__init__(str(self))
 
     @property
-    def exit_code(self) -> int:  # type: ignore[override]
-        if self.retryable:
-            return EXIT_TEMPFAIL
-        if self.status in (401, 403):
-            return EXIT_CONFIG
-        return EXIT_FAILURE
+    def credentials_rejected(self) -> bool:
+        """The vendor refused our credentials: no other call of this vendor can succeed."""
+        return not self.retryable and self.status in (401, 403)
 
     def __str__(self) -> str:
         status = f" (HTTP {self.status})" if self.status is not None else ""

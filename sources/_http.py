@@ -17,17 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
-import orjson
 
 from sources import _stop
 from sources._errors import (  # noqa: F401 - re-exported for the sources
-    EXIT_CONFIG,
-    EXIT_FAILURE,
-    EXIT_TEMPFAIL,
     ConfigurationError,
     PageflowError,
     VendorAPIError,
 )
+from sources._shapes import RowShapeError, parse_json
 
 log = logging.getLogger("pageflow.http")
 
@@ -195,21 +192,32 @@ class ApiClient:
         """The decoded JSON answer to `call`, retried as the policy allows."""
         body = self.get_bytes(call)
         try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise call.error(
-                self.vendor, f"malformed JSON ({exc.msg} at byte {exc.pos})", status=200
-            ) from None
+            return parse_json(body)
+        except RowShapeError as exc:
+            raise call.error(self.vendor, str(exc), status=200) from None
 
     def get_bytes(self, call: Call) -> bytes:
         """The raw JSON body of a 200 answer to `call`, retried as the policy allows."""
+        return self._decode(call, self._exchange(call, None, lambda status: status == 200))
+
+    def post_form(
+        self, call: Call, form: dict[str, str], answers: Callable[[int], bool]
+    ) -> httpx.Response:
+        """POST `form` (never logged or named in an error) to `call`'s path; a response whose
+        status `answers` accepts is returned for the caller to read, others are retried or
+        raised like a GET's (OAuth token grants: their 4xx bodies say why)."""
+        return self._exchange(call, form, answers)
+
+    def _exchange(
+        self, call: Call, form: dict[str, str] | None, final: Callable[[int], bool]
+    ) -> httpx.Response:
         refreshed = False
         failures = throttled = 0
         began = time.monotonic()
         while True:
             self.pacer.acquire()
             try:
-                response = self._send(call)
+                response = self._send(call, form)
             except httpx.TimeoutException:
                 self.pacer.release()
                 reason, status, delay_hint = f"{self.host} timed out", None, None
@@ -221,8 +229,8 @@ class ApiClient:
             else:
                 self.pacer.observe(response)
                 status = response.status_code
-                if status == 200:
-                    return self._decode(call, response)
+                if final(status):
+                    return response
                 if status == 401 and self._on_unauthorized is not None and not refreshed:
                     refreshed = True  # a token refresh is not a failed attempt
                     self._on_unauthorized(response.request)
@@ -282,11 +290,13 @@ class ApiClient:
                 self.policy.max_attempts,
             )
 
-    def _send(self, call: Call) -> httpx.Response:
+    def _send(self, call: Call, form: dict[str, str] | None) -> httpx.Response:
         _stop.check()  # no new call once a stop is requested
         with self._count_lock:
             self.requests_sent += 1
         headers = self._headers() if self._headers is not None else None
+        if form is not None:
+            return self._http.post(call.path, params=call.params, data=form, headers=headers)
         return self._http.get(call.path, params=call.params, headers=headers)
 
     def _backoff(self, attempt: int) -> float:

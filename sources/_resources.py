@@ -22,7 +22,6 @@ from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 
 from sources import _stop
-from sources._errors import EXIT_CONFIG
 from sources._http import VendorAPIError
 from sources._timestamps import ns_to_datetime
 from sources._windows import Window, utc_bounds
@@ -196,7 +195,7 @@ def _windowed(
             try:
                 items, audit = _result(future)
             except VendorAPIError as exc:
-                if exc.exit_code == EXIT_CONFIG:
+                if exc.credentials_rejected:
                     raise  # credentials: the whole vendor stops
                 failures.add(window, exc)
                 continue
@@ -311,10 +310,6 @@ def audit(
 
 def with_window(window: Window, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"website_id": window.website_id, "day": window.day, **row} for row in rows]
-
-
-def is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def shape_error(vendor: str, endpoint: str, window: Window, problem: object) -> VendorAPIError:

@@ -27,10 +27,6 @@ class Stopped(PageflowError):
     def __init__(self) -> None:
         super().__init__(f"stopped by {signal_name()}")
 
-    @property
-    def exit_code(self) -> int:  # type: ignore[override]
-        return exit_code()
-
 
 def requested() -> bool:
     return _flag.is_set()
@@ -59,8 +55,9 @@ def signal_name() -> str:
     return signal.Signals(_signal).name if _signal is not None else "request"
 
 
-def exit_code() -> int:
-    return 128 + (_signal if _signal is not None else signal.SIGTERM)
+def signal_number() -> int:
+    """The signal that asked for the stop (SIGTERM when it was asked in code)."""
+    return _signal if _signal is not None else signal.SIGTERM
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:

@@ -18,14 +18,13 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from sources._arrow import RowShapeError, finish
+from sources._arrow import finish
 from sources._resources import (
     Failures,
     Fetched,
     Results,
     audit,
     check_in_window,
-    is_count,
     ns_utc,
     positions_of,
     shape_error,
@@ -33,6 +32,7 @@ from sources._resources import (
     windowed_resources,
     with_window,
 )
+from sources._shapes import RowShapeError, is_count
 from sources._timestamps import ns_to_datetime, parse_instant_ns
 from sources._windows import Window
 from sources.mouseflow import settings

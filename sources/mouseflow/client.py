@@ -10,12 +10,12 @@ from functools import partial
 from typing import Any
 
 import httpx
-import orjson
 import pyarrow as pa
 
-from sources._arrow import RowShapeError, check_ids, list_schema, read_page, rows_of, scalar
+from sources._arrow import list_schema, read_page, rows_of, scalar
 from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError, WindowList
 from sources._pacing import AdaptivePacer
+from sources._shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
 from sources._windows import mouseflow_params
 from sources.mouseflow import settings
 from sources.mouseflow.settings import VENDOR
@@ -185,7 +185,7 @@ class MouseflowClient:
             rows, received, count = decode(body)
         except RowShapeError as exc:
             raise call.error(VENDOR, str(exc), status=200) from None
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        if not is_count(count):
             raise call.error(VENDOR, "answer without a whole-number `count`", status=200)
         if received > count:
             raise call.error(VENDOR, f"{received} rows but `count` says {count}", status=200)
@@ -243,35 +243,17 @@ def _recordings_page(body: bytes) -> tuple[pa.Table, int, Any]:
 
 
 def _json_page(key: str, id_field: str, body: bytes) -> tuple[list[dict[str, Any]], int, Any]:
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise RowShapeError(f"malformed JSON ({exc.msg} at byte {exc.pos})") from None
-    call = Call("", "")
-    try:
-        rows = _rows(call, document, key, id_field)
-    except VendorAPIError as exc:
-        raise RowShapeError(exc.reason) from None
+    document = parse_json(body)
+    rows = object_rows(document, key, id_field)
     return rows, len(rows), document.get("count")
 
 
 def _rows(call: Call, body: Any, key: str | None, id_field: str) -> list[dict[str, Any]]:
     """The list in `body` (or under `key`), each an object with a unique, non-null id."""
-    items = body if key is None else (body.get(key) if isinstance(body, dict) else None)
-    if not isinstance(items, list):
-        where = f"`{key}`" if key else "the answer"
-        raise call.error(VENDOR, f"{where} is not a list")
-    seen: set[str] = set()
-    for item in items:
-        if not isinstance(item, dict):
-            raise call.error(VENDOR, "a list item is not an object")
-        ident = item.get(id_field)
-        if not isinstance(ident, str) or not ident:
-            raise call.error(VENDOR, f"a row has a null or non-text `{id_field}`")
-        if ident in seen:
-            raise call.error(VENDOR, f"duplicate `{id_field}` {ident!r} in one answer")
-        seen.add(ident)
-    return items
+    try:
+        return object_rows(body, key, id_field)
+    except RowShapeError as exc:
+        raise call.error(VENDOR, str(exc), status=200) from None
 
 
 __all__ = ["MouseflowClient", "VendorAPIError", "WindowList"]

@@ -18,7 +18,7 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from sources._arrow import RowShapeError, finish
+from sources._arrow import finish
 from sources._resources import (
     Failures,
     Fetched,
@@ -26,13 +26,13 @@ from sources._resources import (
     audit,
     check_date,
     check_in_window,
-    is_count,
     ns_utc,
     shape_error,
     variant,
     windowed_resources,
     with_window,
 )
+from sources._shapes import RowShapeError, is_count
 from sources._windows import Window
 from sources.pagesense import settings
 from sources.pagesense.client import RECORDING_TYPES, PageSenseClient, TokenManager
@@ -170,7 +170,7 @@ def _fetch_funnel_steps(
         if not isinstance(steps, list):
             raise shape_error(VENDOR, settings.FUNNEL_DATA, window, "no `steps` list")
         for step in steps:
-            if not isinstance(step, dict) or not isinstance(step.get("step"), int):
+            if not isinstance(step, dict) or not is_count(step.get("step")):
                 raise shape_error(
                     VENDOR,
                     settings.FUNNEL_DATA,
@@ -186,7 +186,7 @@ def _fetch_funnel_steps(
                     **{k: v for k, v in step.items() if k not in ("step", "name")},
                 }
             )
-            if step["step"] == 1 and isinstance(step.get("visitors"), int):
+            if step["step"] == 1 and is_count(step.get("visitors")):
                 first_steps += step["visitors"]
     checked = bool(claimed) and all(is_count(c) for c in claimed)
     expected = sum(claimed) if checked else None

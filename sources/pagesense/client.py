@@ -16,8 +16,7 @@ import httpx
 import orjson
 import pyarrow as pa
 
-from sources import _stop
-from sources._arrow import RowShapeError, check_ids, list_schema, read_page, rows_of, scalar
+from sources._arrow import list_schema, read_page, rows_of, scalar
 from sources._http import (
     ApiClient,
     Call,
@@ -27,6 +26,7 @@ from sources._http import (
     WindowList,
 )
 from sources._pacing import RateLimitPacer
+from sources._shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
 from sources._windows import pagesense_params
 from sources.pagesense import settings
 from sources.pagesense.settings import VENDOR
@@ -63,9 +63,15 @@ class TokenManager:
             "refresh_token": refresh_token,
         }
         self.accounts_url = accounts_url.rstrip("/")
-        self._http = httpx.Client(timeout=30.0, transport=transport)
+        # the one HTTP layer: 5xx and unreachable hosts retried with backoff; never a 4xx,
+        # which is Zoho's answer (a rejected grant, or too many token requests)
+        self._http = ApiClient(
+            VENDOR,
+            self.accounts_url,
+            policy=RetryPolicy(max_attempts=attempts, max_total_wait=60.0),
+            transport=transport,
+        )
         self._clock = clock
-        self._attempts = attempts
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
@@ -92,22 +98,8 @@ class TokenManager:
         self._http.close()
 
     def _refresh(self) -> None:
-        url = f"{self.accounts_url}{settings.TOKEN_PATH}"
-        for attempt in range(1, self._attempts + 1):
-            try:
-                response = self._http.post(url, data=self._form)
-            except httpx.TransportError as exc:
-                problem = f"could not reach the accounts server ({type(exc).__name__})"
-            else:
-                if response.status_code < 500:
-                    self._accept(response)
-                    return
-                problem = f"the accounts server answered HTTP {response.status_code}"
-            if attempt < self._attempts:
-                _stop.sleep(0.5 * 2 ** (attempt - 1))
-        raise VendorAPIError(
-            VENDOR, settings.TOKEN_PATH, f"{problem}; no access token", retryable=True
-        )
+        call = Call(settings.TOKEN_PATH, settings.TOKEN_PATH)
+        self._accept(self._http.post_form(call, self._form, answers=lambda status: status < 500))
 
     def _load_cache(self) -> None:
         """A still-valid access token an earlier run kept (so restarts ask Zoho nothing)."""
@@ -149,7 +141,8 @@ class TokenManager:
         if response.status_code != 200 or not isinstance(token, str) or not token:
             error = body.get("error", "no access_token") if isinstance(body, dict) else "?"
             reason = body.get("error_description", "") if isinstance(body, dict) else ""
-            if "too many requests" in f"{error} {reason}".lower():
+            throttled = "too many requests" in f"{error} {reason}".lower()
+            if throttled or response.status_code == 429:
                 raise VendorAPIError(
                     VENDOR,
                     settings.TOKEN_PATH,
@@ -268,7 +261,7 @@ class PageSenseClient:
                     raise call.error(VENDOR, "a later page came without `pagination`", status=200)
                 return items
             total = pagination.get("total") if isinstance(pagination, dict) else None
-            if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            if not is_count(total):
                 raise call.error(VENDOR, "`pagination.total` is not a count", status=200)
             if len(items) >= total or not value:
                 if len(items) != total:
@@ -362,7 +355,7 @@ class PageSenseClient:
                     )
                 return WindowList(pages, None)  # no pagination, not full: complete, unclaimed
             page_total = pagination.get("total") if isinstance(pagination, dict) else None
-            if not isinstance(page_total, int) or isinstance(page_total, bool) or page_total < 0:
+            if not is_count(page_total):
                 raise call.error(VENDOR, "`pagination.total` is not a count", status=200)
             if total is not None and page_total != total:
                 raise call.error(
@@ -414,22 +407,9 @@ RECORDINGS_SCHEMA = list_schema(
 
 
 def _json_page(key: str, body: bytes) -> tuple[list[dict[str, Any]], list[str], Any]:
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise RowShapeError(f"malformed JSON ({exc.msg} at byte {exc.pos})") from None
-    items = document.get(key) if isinstance(document, dict) else None
-    if not isinstance(items, list):
-        raise RowShapeError(f"`{key}` is not a list")
-    ids = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise RowShapeError("a list item is not an object")
-        ident = item.get("id")
-        if not isinstance(ident, str) or not ident:
-            raise RowShapeError("a row has a null or non-text `id`")
-        ids.append(ident)
-    return items, ids, document.get("pagination")
+    document = parse_json(body)
+    items = object_rows(document, key, "id")
+    return items, [item["id"] for item in items], document.get("pagination")
 
 
 def _arrow_page(body: bytes) -> tuple[pa.Table, list[str], Any]:

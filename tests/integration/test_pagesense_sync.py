@@ -159,6 +159,31 @@ def test_a_throttled_token_endpoint_is_exit_75_with_zohos_reason(
     assert "rejected the OAuth credentials" not in last
 
 
+def test_the_token_endpoint_goes_through_the_http_layer_retrying_5xx_and_naming_an_outage(
+    sandbox: Sandbox,
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sources.sandbox import Fault
+
+    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    token = "/oauth/v2/token"
+    sandbox.faults.add(Fault("503", vendor="zoho-accounts", endpoint=token, times=2))
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    asked = [e.status for e in sandbox.requests.entries("zoho-accounts")]
+    assert asked == [503, 503, 200] and sandbox.tokens.token_requests == 1
+
+    (warehouse.with_name(warehouse.name + ".pageflow") / "pagesense-token.json").unlink()
+    sandbox.requests.clear()
+    sandbox.faults.add(Fault("500", vendor="zoho-accounts", endpoint=token))
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 75
+    assert len(sandbox.requests.entries("zoho-accounts")) == 3  # the attempts, no more
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "pagesense" in last and token in last and "gave up after 3 attempts" in last
+    assert sandbox.tokens.refresh_token not in last
+
+
 @pytest.mark.parametrize("list_answers", [False, True], ids=["object", "paged-list"])
 def test_goal_conversions_and_test_results_are_read_in_either_shape(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch, list_answers: bool

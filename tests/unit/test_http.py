@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from pipelines.cli import exit_code
 from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError, retry_after_seconds
 
 CALL = Call(
@@ -78,7 +79,7 @@ def test_attempt_cap_gives_a_retryable_error_naming_the_window() -> None:
         api.get_json(CALL)
     err = caught.value
     assert api.requests_sent == 4 and len(sleeps) == 3
-    assert err.retryable and err.exit_code == 75
+    assert err.retryable and exit_code(err) == 75
     text = str(err)
     for part in ("mouseflow", "w1", "/websites/{website_id}/recordings", "2026-03-01", "500"):
         assert part in text
@@ -104,7 +105,7 @@ def test_unauthorized_calls_the_refresh_hook_once() -> None:
     )
     with pytest.raises(VendorAPIError) as caught:
         api.get_json(CALL)
-    assert refreshes == [1] and caught.value.status == 401 and caught.value.exit_code == 78
+    assert refreshes == [1] and caught.value.status == 401 and exit_code(caught.value) == 78
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,26 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pyarrow as pa
 import pytest
 
-from sources._timestamps import format_instant, parse_instant_ns
+from sources._arrow import instants_ns
+from sources._timestamps import parse_instant_ns
+from sources.sandbox.timestamps import format_instant
+
+Reader = Callable[..., int]
+
+
+def vectorised(text: str, naive_tz: str | None = None) -> int:
+    """The Arrow path, as the recordings are read, for one value."""
+    return instants_ns(pa.array([text]), naive_tz)[0].as_py()
+
+
+# Every case holds for both readers of the one timestamp pattern.
+both_readers = pytest.mark.parametrize(
+    "read", [parse_instant_ns, vectorised], ids=["one-at-a-time", "vectorised"]
+)
 
 # 2015-09-23T07:46:08Z as epoch seconds
 BASE = 1442994368
@@ -30,10 +48,13 @@ BASE = 1442994368
         pytest.param(
             "2015-09-23T09:46:08.5452158+02:00 ", BASE * 10**9 + 545_215_800, id="trailing-space"
         ),
+        pytest.param("\t2015-09-23T07:46:08Z\n", BASE * 10**9, id="surrounding-whitespace"),
+        pytest.param("2015-09-23 07:46:08,5Z", BASE * 10**9 + 500_000_000, id="space-and-comma"),
     ],
 )
-def test_parse_instant_ns_is_exact(text: str, expected_ns: int) -> None:
-    assert parse_instant_ns(text) == expected_ns
+@both_readers
+def test_timestamps_are_exact(read: Reader, text: str, expected_ns: int) -> None:
+    assert read(text) == expected_ns
 
 
 @pytest.mark.parametrize(
@@ -54,8 +75,11 @@ def test_parse_instant_ns_is_exact(text: str, expected_ns: int) -> None:
         ),
     ],
 )
-def test_naive_timestamps_are_read_in_the_given_zone(text: str, tz: str, expected_ns: int) -> None:
-    assert parse_instant_ns(text, naive_tz=tz) == expected_ns
+@both_readers
+def test_naive_timestamps_are_read_in_the_given_zone(
+    read: Reader, text: str, tz: str, expected_ns: int
+) -> None:
+    assert read(text, naive_tz=tz) == expected_ns
 
 
 @pytest.mark.parametrize(
@@ -65,16 +89,20 @@ def test_naive_timestamps_are_read_in_the_given_zone(text: str, tz: str, expecte
         pytest.param("yesterday", id="words"),
         pytest.param("2015-09-23T09:46:08.1234567890Z", id="ten-digits"),
         pytest.param("2015-13-23T09:46:08Z", id="month-13"),
+        pytest.param("2015-09-23T07:46:08Z\nX", id="text-after-a-newline"),
+        pytest.param("\u0662015-09-23T07:46:08Z", id="arabic-indic-digit"),
     ],
 )
-def test_parse_instant_ns_rejects_garbage(text: str) -> None:
-    with pytest.raises(ValueError):
-        parse_instant_ns(text)
+@both_readers
+def test_garbage_is_rejected(read: Reader, text: str) -> None:
+    with pytest.raises(ValueError):  # RowShapeError (the vectorised path) is a ValueError
+        read(text)
 
 
-def test_naive_timestamp_without_zone_is_an_error() -> None:
+@both_readers
+def test_naive_timestamp_without_zone_is_an_error(read: Reader) -> None:
     with pytest.raises(ValueError, match="offset"):
-        parse_instant_ns("2015-04-25T18:20:55")
+        read("2015-04-25T18:20:55")
 
 
 @pytest.mark.parametrize(

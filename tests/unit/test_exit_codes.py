@@ -1,0 +1,43 @@
+"""The CLI's one mapping from errors to exit codes."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from pipelines.cli import exit_code
+from pipelines.lock import WarehouseBusy
+from pipelines.models import ModelError
+from sources import _stop
+from sources._errors import ConfigurationError, VendorAPIError
+
+
+def vendor_error(status: int | None, retryable: bool = False) -> VendorAPIError:
+    return VendorAPIError("mouseflow", "/websites", "no", status=status, retryable=retryable)
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (ConfigurationError("bad"), 78),
+        (vendor_error(401), 78),
+        (vendor_error(403), 78),
+        (vendor_error(429, retryable=True), 75),
+        (vendor_error(401, retryable=True), 75),  # the token endpoint throttling us
+        (vendor_error(404), 1),
+        (vendor_error(None), 1),
+        (WarehouseBusy("busy"), 75),
+        (ModelError("a test failed"), 1),
+        (RuntimeError("a bug"), 1),
+    ],
+)
+def test_each_error_has_its_exit_code(error: BaseException, code: int) -> None:
+    assert exit_code(error) == code
+
+
+def test_a_stop_exits_with_its_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_stop, "_signal", signal.SIGINT)
+    assert exit_code(_stop.Stopped()) == 130
+    monkeypatch.setattr(_stop, "_signal", signal.SIGTERM)
+    assert exit_code(_stop.Stopped()) == 143
