@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 
 from benchmarks.load_path import SITE, pipeline, recorded_pages
-from pipelines.config import SyncTuning
 from pipelines.plan import chunk_windows
 from pipelines.runtime import prepare_dlt_environment
+from sources._settings import SyncTuning
 from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source
 

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-VENDORS = ("pagesense", "mouseflow")  # both sync side by side
-LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: no website's today is later than its today
-
-
-def latest_today() -> date:
-    """The latest calendar date anywhere on Earth now: no day after it has data yet."""
-    return datetime.now(ZoneInfo(LATEST_ZONE)).date()
+# The vendor registry: each name is a package `sources/<name>/` whose `vendor` module holds
+# its `REGISTRATION` (see README "Adding a vendor"). All of them sync side by side.
+VENDORS = ("pagesense", "mouseflow")

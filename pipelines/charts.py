@@ -22,6 +22,7 @@ from matplotlib import rcParams
 from matplotlib.figure import Figure
 
 from pipelines.report_style import PAGE, VENDOR_COLOURS
+from pipelines.vendors import registrations
 from pipelines.warehouse import Warehouse
 from sources._errors import ConfigurationError
 
@@ -30,8 +31,7 @@ rcParams["svg.hashsalt"] = "pageflow"  # stable ids: the same data gives the sam
 rcParams["font.family"] = "DejaVu Sans"
 rcParams["axes.spines.top"] = False
 rcParams["axes.spines.right"] = False
-VENDORS = ("pagesense", "mouseflow")
-LABEL = {"pagesense": "PageSense", "mouseflow": "Mouseflow"}
+LABEL = {r.name: r.label for r in registrations()}
 
 
 def write_report(warehouse: Warehouse, out: Path, days: int = 28) -> Path:

@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 
-from pipelines import VENDORS, latest_today
+from pipelines import VENDORS
 from pipelines.lock import SyncLock, WarehouseBusy
 from sources import _stop
 from sources._errors import ConfigurationError, PageflowError, VendorAPIError
-from sources._windows import parse_day
+from sources._windows import latest_today, parse_day
 
 log = logging.getLogger("pageflow")
 UMASK = 0o027  # files 0640, folders 0750 (the folder beside the warehouse: 0700)

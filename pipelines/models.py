@@ -19,18 +19,18 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import catalog
-from pipelines.config import mouseflow_settings, pagesense_settings, read_value
-from pipelines.raw import prepare_raw, prune_superseded
+from pipelines import VENDORS, catalog
+from pipelines.raw import RawSettings, prepare_raw, prune_superseded
+from pipelines.vendors import registrations
 from pipelines.warehouse import Warehouse
 from sources._http import PageflowError
+from sources._settings import read_value
 
 log = logging.getLogger("pageflow.models")
 
 LAYERS = {"staging": "staging", "intermediate": "intermediate", "marts": "analytics"}
 REFERENCE = re.compile(r"\b(staging|intermediate|analytics)\.(\w+)\b", re.IGNORECASE)
 COMMENT = re.compile(r"--[^\n]*")
-SITE_VENDORS = ("pagesense", "mouseflow")
 
 
 def sql_dir() -> Path:
@@ -87,6 +87,14 @@ def discover(root: Path) -> list[Model]:
     return [models[name] for name in order]
 
 
+def declared_raw(root: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """vendor -> raw table -> column -> type, from `sql/sources/<vendor>.toml`."""
+    return {
+        path.stem: tomllib.loads(path.read_text())
+        for path in sorted((root / "sources").glob("*.toml"))
+    }
+
+
 def site_pairs() -> list[tuple[str, str, str]]:
     """`[sites.<name>]` pairs from the configuration: (site, vendor, website_id)."""
     sites = read_value("sites") or {}
@@ -95,9 +103,9 @@ def site_pairs() -> list[tuple[str, str, str]]:
         raise ModelError("[sites] in .dlt/config.toml must hold tables like [sites.shop]")
     for site, members in sites.items():
         if not isinstance(members, dict):
-            raise ModelError(f"[sites.{site}] must name pagesense and/or mouseflow website ids")
+            raise ModelError(f"[sites.{site}] must name {' and/or '.join(VENDORS)} website ids")
         for vendor, website_id in members.items():
-            if vendor not in SITE_VENDORS:
+            if vendor not in VENDORS:
                 raise ModelError(f"[sites.{site}]: unknown vendor {vendor!r}")
             pairs.append((str(site), vendor, str(website_id)))
     return pairs
@@ -111,17 +119,12 @@ def build(
     root = root or sql_dir()
     models = discover(root)
     tests = sorted((root / "tests").glob("assert_*.sql"))
-    declared = tomllib.loads((root / "sources.toml").read_text())
-    mouseflow, pagesense = mouseflow_settings(), pagesense_settings()
-    settings = {
-        "now": now or datetime.now(UTC),
-        "pairs": site_pairs(),
-        "tags": mouseflow.conversion_tags,
-        "lookback": [
-            ("mouseflow", mouseflow.lookback_days),
-            ("pagesense", pagesense.lookback_days),
-        ],
-    }
+    declared = declared_raw(root)
+    settings = RawSettings(
+        now=now or datetime.now(UTC),
+        pairs=site_pairs(),
+        vendors={r.name: r.model_settings() for r in registrations()},
+    )
     with warehouse.connect_work() as con:
         prune_superseded(con, declared)  # its own commit: right whatever the models do
         con.begin()

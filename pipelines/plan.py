@@ -13,8 +13,8 @@ from itertools import groupby
 
 import dlt
 
-from pipelines.vendors import Website
 from pipelines.warehouse import Warehouse
+from sources._vendor import Website
 from sources._windows import Window, chunked, days_between, incremental_days, yesterday
 
 log = logging.getLogger("pageflow.sync")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from pipelines.vendors import Vendor
 from sources import _stop
 from sources._resources import Failures, Fetched
+from sources._vendor import Vendor
 from sources._windows import Window
 
 

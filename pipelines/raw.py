@@ -12,20 +12,33 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from sources.mouseflow import settings as mf
-from sources.pagesense import settings as ps
+from pipelines.vendors import registration
+from sources._vendor import ModelSettings, SettingsTable
 
 log = logging.getLogger("pageflow.models")
-WINDOWED = {mf.VENDOR: mf.WINDOWED_RESOURCES, ps.VENDOR: ps.WINDOWED_RESOURCES}
+
+
+@dataclass(frozen=True)
+class RawSettings:
+    """What the models read besides the vendors' rows, as `raw.*` tables."""
+
+    now: datetime  # `raw.build_clock`: which days are still inside the lookback
+    pairs: list[tuple[str, str, str]]  # `raw.site_pairs`: (site, vendor, website_id)
+    vendors: dict[str, ModelSettings]  # `raw.vendor_settings` and each vendor's own tables
 
 
 def prepare_raw(
-    con: duckdb.DuckDBPyConnection, declared: dict[str, Any], root: Path, settings: dict
+    con: duckdb.DuckDBPyConnection,
+    declared: dict[str, Any],
+    root: Path,
+    settings: RawSettings,
 ) -> None:
     """Views over raw tables (completed loads only, missing columns null) and settings."""
     con.execute("create schema if not exists raw")
@@ -53,22 +66,23 @@ def prepare_raw(
             else:
                 source = f'from "{vendor}"."{table}"'
             con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
-    con.execute(
-        "create or replace table raw.site_pairs (site varchar, vendor varchar, website_id varchar)"
-    )
-    if settings["pairs"]:
-        con.executemany("insert into raw.site_pairs values (?, ?, ?)", settings["pairs"])
-    con.execute(
-        "create or replace table raw.vendor_settings (vendor varchar, lookback_days integer)"
-    )
-    con.executemany("insert into raw.vendor_settings values (?, ?)", settings["lookback"])
-    con.execute("create or replace table raw.build_clock (built_at timestamptz)")
-    con.execute("insert into raw.build_clock values (?)", [settings["now"]])
-    con.execute("create or replace table raw.mouseflow_conversion_tags (tag varchar)")
-    if settings["tags"]:
-        con.executemany(
-            "insert into raw.mouseflow_conversion_tags values (?)", [(t,) for t in settings["tags"]]
-        )
+    tables = {
+        "site_pairs": SettingsTable(
+            "site varchar, vendor varchar, website_id varchar", settings.pairs
+        ),
+        "vendor_settings": SettingsTable(
+            "vendor varchar, lookback_days integer",
+            [(name, vendor.lookback_days) for name, vendor in settings.vendors.items()],
+        ),
+        "build_clock": SettingsTable("built_at timestamptz", [(settings.now,)]),
+    }
+    for vendor in settings.vendors.values():
+        tables.update(vendor.tables)
+    for name, table in tables.items():
+        con.execute(f"create or replace table raw.{name} ({table.columns})")
+        if table.rows:
+            marks = ", ".join("?" * len(table.rows[0]))
+            con.executemany(f"insert into raw.{name} values ({marks})", table.rows)
     with (root / "seeds" / "country_codes.csv").open(newline="") as handle:
         countries = [(row["country_name"], row["country_code"]) for row in csv.DictReader(handle)]
     con.execute(
@@ -89,7 +103,7 @@ def windowed_tables(con: duckdb.DuckDBPyConnection, vendor: str) -> dict[str, st
     return {
         name: table["resource"]
         for name, table in tables.items()
-        if table.get("resource") in WINDOWED[vendor]
+        if table.get("resource") in registration(vendor).windowed_resources
     }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-VENDOR_COLOURS = {"pagesense": "#2a6fdb", "mouseflow": "#e4572e"}
+from pipelines import VENDORS
+
+PALETTE = ("#2a6fdb", "#e4572e", "#2e9e5b", "#8a55c9")  # in the registry's order
+VENDOR_COLOURS = dict(zip(VENDORS, PALETTE, strict=False))
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">

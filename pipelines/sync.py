@@ -24,25 +24,21 @@ from pathlib import Path
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines import VENDORS, failpoints, models, publish
+from pipelines import VENDORS, models, publish
 from pipelines.conflicts import resolve_moved_recordings
 from pipelines.failures import record_failures
 from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
 from pipelines.prefetch import Prefetcher
 from pipelines.progress import Progress
 from pipelines.runtime import prepare_dlt_environment
-from pipelines.vendors import Vendor, configured_vendor
+from pipelines.vendors import Vendor, configured_vendor, registration, registrations
 from pipelines.warehouse import Warehouse
-from sources import _resources, _stop
+from sources import _stop
 from sources._http import ConfigurationError, PageflowError
 from sources._resources import Failures, Fetched
 from sources._windows import Window, yesterday
 
 log = logging.getLogger("pageflow.sync")
-CREDENTIALS = {
-    "pagesense": "SOURCES__PAGESENSE__CLIENT_ID, __CLIENT_SECRET and __REFRESH_TOKEN",
-    "mouseflow": "SOURCES__MOUSEFLOW__EMAIL and __API_KEY",
-}
 
 
 @dataclass
@@ -89,8 +85,6 @@ def sync(
     """Sync the named vendors (default: all with credentials) into `warehouse`, then
     rebuild the models (they read only completed loads, so a failed vendor is harmless)."""
     prepare_dlt_environment()
-    failpoints.install()
-    _resources.after_window = lambda window: failpoints.reach("window")
     result = SyncResult()
     progress = Progress()
     with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
@@ -106,7 +100,7 @@ def sync(
         if all(v.skipped for v in result.vendors):
             raise ConfigurationError(
                 "no vendor has credentials configured: set "
-                + " or ".join(CREDENTIALS.values())
+                + " or ".join(r.credentials for r in registrations())
                 + " (in .dlt/secrets.toml or the environment)"
             )
         progress.start()
@@ -161,7 +155,7 @@ def _start(
         if named:
             outcome.error = ConfigurationError(
                 f"{name}: --vendor {name} was given, but no {name} credentials are configured "
-                f"({CREDENTIALS[name]})"
+                f"({registration(name).credentials})"
             )
             return None
         outcome.skipped = True
@@ -380,16 +374,28 @@ def _unwrap(exc: BaseException, vendor: str) -> PageflowError:
 
 
 def _finish_pending(pipeline: dlt.Pipeline, vendor: str) -> None:
-    """A package left by a crashed run is finished now, or dropped if it cannot be."""
+    """A package left by a crashed run is finished now, or dropped if it cannot be.
+
+    Dropping restores the local state the package started from; when even that fails (a
+    run killed while deleting a package leaves it half there), the local working folder
+    goes and the state comes back from the warehouse (`sync_destination`), as after a lost
+    folder: only what was committed counts, so nothing is skipped."""
     if not pipeline.has_pending_data:
         return
     log.warning("%s: finishing a load left pending by an earlier run", vendor)
     try:
         pipeline.run()
+        return
     except PipelineStepFailed as exc:
+        problem = type(exc.exception).__name__
+    log.warning("%s: the pending load could not be finished (%s); dropping it", vendor, problem)
+    try:
+        pipeline.abort_packages()
+    except (PipelineStepFailed, OSError) as exc:
         log.warning(
-            "%s: the pending load could not be finished (%s); dropping it",
+            "%s: the pending load could not be dropped cleanly (%s); starting again from "
+            "the warehouse's committed state",
             vendor,
-            type(exc.exception).__name__,
+            type(exc).__name__,
         )
-        pipeline.drop_pending_packages()
+        pipeline.drop()

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -32,6 +32,7 @@ log = logging.getLogger("pageflow.http")
 for _noisy in ("httpx", "httpcore"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
+Item = TypeVar("Item")
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
@@ -52,10 +53,12 @@ class Call:
 
 
 @dataclass(frozen=True)
-class WindowList:
-    """One window's complete list and what the vendor said it holds."""
+class WindowList(Generic[Item]):
+    """One window's complete list and what the vendor said it holds. `Item` is a row (a
+    dict) for callers; paging code collects one item per page (a list of dicts or an Arrow
+    table) and flattens it."""
 
-    rows: list[dict[str, Any]]
+    rows: list[Item]
     expected: int | None  # None: the vendor claimed nothing (a list without pagination)
 
 

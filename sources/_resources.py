@@ -34,7 +34,8 @@ def _no_hook(window: Window) -> None:
     return None
 
 
-# Called after each window is handed to dlt; the run loop sets it for crash tests.
+# Called after each window is handed to dlt: a no-op in every real run; the crash tests'
+# launcher (tests/failpoints.py) sets it to kill the process there.
 after_window: Callable[[Window], None] = _no_hook
 
 DAY_KEY = ["website_id", "day"]

@@ -35,6 +35,14 @@ def check_timezone(tz: str) -> str:
     return tz
 
 
+LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: no website's today is later than its today
+
+
+def latest_today() -> date:
+    """The latest calendar date anywhere on Earth now: no day after it has data yet."""
+    return pendulum.now(LATEST_ZONE).date()
+
+
 def local_today(tz: str, now: datetime | None = None) -> date:
     """Today's date in the zone `tz`, at the instant `now` (default: the clock)."""
     instant = pendulum.now("UTC") if now is None else pendulum.instance(now)
@@ -78,16 +86,6 @@ def utc_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     start = pendulum.datetime(day.year, day.month, day.day, tz=tz)
     end = start.add(days=1)
     return start.in_timezone("UTC"), end.in_timezone("UTC")
-
-
-def mouseflow_params(day: date) -> dict[str, str]:
-    """Mouseflow's window for one day: `todate` is exclusive, so it is the next day."""
-    return {"fromdate": day.isoformat(), "todate": (day + timedelta(days=1)).isoformat()}
-
-
-def pagesense_params(day: date) -> dict[str, str]:
-    """PageSense's window for one day: both `from_date` and `to_date` are inclusive."""
-    return {"from_date": day.isoformat(), "to_date": day.isoformat()}
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -16,7 +16,6 @@ from sources._arrow import list_schema, read_page, rows_of, scalar
 from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError, WindowList
 from sources._pacing import AdaptivePacer
 from sources._shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
-from sources._windows import mouseflow_params
 from sources.mouseflow import settings
 from sources.mouseflow.settings import VENDOR
 from sources.mouseflow.slices import SlicesDoNotAddUp, fetch_in_slices
@@ -105,7 +104,7 @@ class MouseflowClient:
         self.busy_days.append((website_id, day, count, cap, sliced.calls))
         return sliced.table, count
 
-    def pages(self, website_id: str, day: date) -> WindowList:
+    def pages(self, website_id: str, day: date) -> WindowList[dict[str, Any]]:
         decode = partial(_json_page, "pages", "displayUrl")
         try:
             rows, count = self._complete_list(settings.PAGELIST, website_id, day, decode)
@@ -147,7 +146,7 @@ class MouseflowClient:
         visitmax: int | None = None,
         **path: str,
     ) -> Call:
-        params: dict[str, Any] = mouseflow_params(day)
+        params: dict[str, Any] = settings.window_params(day)
         if limit is not None:
             params["limit"] = limit
         if visitmin is not None and visitmax is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 VENDOR = "mouseflow"
 
 REGION_URLS = {
@@ -29,3 +31,8 @@ FEEDBACK = "/websites/{website_id}/feedback"
 
 # Windowed resources, in the order a chunk fetches them; each keeps its own position.
 WINDOWED_RESOURCES = ("recordings", "pages", "funnel_steps", "forms", "feedback")
+
+
+def window_params(day: date) -> dict[str, str]:
+    """Mouseflow's window for one day: `todate` is exclusive, so it is the next day."""
+    return {"fromdate": day.isoformat(), "todate": (day + timedelta(days=1)).isoformat()}

@@ -27,7 +27,6 @@ from sources._http import (
 )
 from sources._pacing import RateLimitPacer
 from sources._shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
-from sources._windows import pagesense_params
 from sources.pagesense import settings
 from sources.pagesense.settings import VENDOR
 
@@ -211,12 +210,12 @@ class PageSenseClient:
             return pa.table({}), answer.expected
         return pa.concat_tables(tables, promote_options="permissive"), answer.expected
 
-    def heatmaps(self, website_id: str, day: date) -> WindowList:
+    def heatmaps(self, website_id: str, day: date) -> WindowList[dict[str, Any]]:
         return self._rows(settings.HEATMAPS, website_id, day, "heatmaps")
 
     def _rows(
         self, endpoint: str, website_id: str | None, day: date | None, key: str
-    ) -> WindowList:
+    ) -> WindowList[dict[str, Any]]:
         answer = self._paged(endpoint, website_id, day, key)
         return WindowList([row for page in answer.rows for row in page], answer.expected)
 
@@ -282,7 +281,7 @@ class PageSenseClient:
         params: dict[str, Any],
         path_args: dict[str, str],
     ) -> Call:
-        window = pagesense_params(day) if day is not None else {}
+        window = settings.window_params(day) if day is not None else {}
         path = endpoint.format(website_id=website_id, **path_args)
         return Call(
             endpoint,
@@ -316,7 +315,7 @@ class PageSenseClient:
         day: date | None,
         key: str,
         decode: Decoder | None = None,
-    ) -> WindowList:
+    ) -> WindowList[Any]:
         """Every page of a list, in order; the pagination total must match what came back.
 
         `decode` turns a page's body into (rows, ids, pagination); the default keeps rows as

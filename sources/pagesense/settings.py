@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 VENDOR = "pagesense"
 
 BASE_URL = "https://pagesense.zoho.com/api/v2"
@@ -42,3 +44,8 @@ WINDOWED_RESOURCES = (
 )
 # Definitions, fetched once per run with the websites.
 DEFINITIONS = {"funnels": FUNNELS, "forms": FORMS, "goals": GOALS, "tests": TESTS}
+
+
+def window_params(day: date) -> dict[str, str]:
+    """PageSense's window for one day: both `from_date` and `to_date` are inclusive."""
+    return {"from_date": day.isoformat(), "to_date": day.isoformat()}

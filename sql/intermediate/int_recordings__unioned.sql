@@ -1,6 +1,7 @@
 -- grain: one row per vendor, website_id, recording_id
 -- day: the local date the recording started, in the website's time zone; tags: Mouseflow's
--- tags (null for PageSense).
+-- tags (null for PageSense); device: desktop|tablet|mobile (Mouseflow's Phone is mobile),
+-- null for anything else.
 with
 
 recordings as (
@@ -27,7 +28,13 @@ final as (
         ) as day,
         recordings.duration_seconds,
         recordings.page_views,
-        recordings.device,
+        -- the one home of the device vocabulary: Mouseflow's Phone is mobile
+        case lower(recordings.device)
+            when 'desktop' then 'desktop'
+            when 'tablet' then 'tablet'
+            when 'mobile' then 'mobile'
+            when 'phone' then 'mobile'
+        end as device,
         recordings.country_code,
         recordings.is_converted,
         recordings.tags,

@@ -1,18 +1,45 @@
 -- grain: one row per vendor, website_id
+-- domain: the host of a website's first address (PageSense: its url; Mouseflow: its name);
+-- domains: the hosts of all its addresses (Mouseflow adds its whitelisted domains).
 -- A PageSense and a Mouseflow website are one site when [sites.<name>] in .dlt/config.toml
 -- pairs them (named so), or else when the PageSense domain is among the Mouseflow
 -- website's domains (named by that domain). A website without a partner is a site of its
--- own, named by its domain. final_before: the first local day still inside the vendor's
--- lookback (re-fetched by the next sync, so provisional) as of the build's clock
--- (raw.build_clock); earlier days are final.
+-- own, named by its domain. Several websites of one vendor on one domain (staging and
+-- production, say): the one matched to the other vendor (else the lowest website_id)
+-- keeps the name, each other becomes the site '<domain> [<website_id>]', so a site has
+-- at most one website per vendor and no mart row mixes two websites.
+-- final_before: the first local day still inside the vendor's lookback (re-fetched by the
+-- next sync, so provisional) as of the build's clock (raw.build_clock); earlier days are
+-- final.
 -- site_vendors: the vendors tracking the site; tracked_by_both: both of them do (a group
 -- by, not a window: DuckDB 1.1 readers cannot run ordered window aggregates in this view).
 with
 
-websites as (
+staged_websites as (
     select * from staging.stg_pagesense__websites
     union all by name
     select * from staging.stg_mouseflow__websites
+),
+
+-- the one home of "a website's host": lower case, no scheme, no www., no port or path
+website_hosts as (
+    select
+        * exclude (addresses),
+        list_transform(
+            addresses,
+            lambda address: regexp_extract(
+                lower(address), '^(?:[a-z]+://)?(?:www\.)?([^/:?#]+)', 1
+            )
+        ) as hosts
+    from staged_websites
+),
+
+websites as (
+    select
+        * exclude (hosts),
+        hosts[1] as domain,
+        list_distinct(hosts) as domains
+    from website_hosts
 ),
 
 pairs as (
@@ -69,9 +96,10 @@ matched as (
     from domain_matches
 ),
 
-named as (
+candidates as (
     select
         coalesce(matched.site, websites.domain, websites.website_id) as site,
+        matched.site is not null as is_matched,
         websites.vendor,
         websites.website_id,
         websites.website_name,
@@ -85,6 +113,25 @@ named as (
     left join settings
         on websites.vendor = settings.vendor
     cross join build_clock
+),
+
+named as (
+    select
+        case
+            when
+                row_number() over (
+                    partition by site, vendor order by is_matched desc, website_id asc
+                ) = 1
+                then site
+            else site || ' [' || website_id || ']'
+        end as site,
+        vendor,
+        website_id,
+        website_name,
+        domain,
+        timezone,
+        final_before
+    from candidates
 ),
 
 site_vendor_sets as (

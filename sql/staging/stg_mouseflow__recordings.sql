@@ -1,7 +1,7 @@
 -- grain: one row per Mouseflow website_id, recording_id
--- units: started_at UTC, duration in seconds (Mouseflow sends ms), device
--- desktop|tablet|mobile (Phone is mobile), country ISO alpha-2 upper case; converted when
--- the recording has any of the configured conversion tags.
+-- units: started_at UTC, duration in seconds (Mouseflow sends ms), device as sent (its
+-- vocabulary is mapped in int_recordings__unioned), country ISO alpha-2 upper case;
+-- converted when the recording has any of the configured conversion tags.
 with
 
 recordings as (
@@ -20,12 +20,7 @@ final as (
         recordings.created as started_at,
         recordings.duration / 1000.0 as duration_seconds,
         recordings.pages as page_views,
-        case lower(recordings.device)
-            when 'desktop' then 'desktop'
-            when 'tablet' then 'tablet'
-            when 'phone' then 'mobile'
-            when 'mobile' then 'mobile'
-        end as device,
+        recordings.device,
         upper(recordings.country) as country_code,
         coalesce(
             list_has_any(cast(recordings.tags as varchar[]), conversion_tags.tags), false

@@ -1,6 +1,6 @@
 -- grain: one row per Mouseflow website_id
--- domain: the website's name as a host (lower case, no www.); domains: every host it
--- answers to (name and whitelisted domains), for matching with PageSense.
+-- addresses: the website's name first, then its whitelisted domains (their hosts are
+-- found in intermediate.int_sites__matched, for both vendors alike).
 with
 
 websites as (
@@ -12,13 +12,7 @@ final as (
         'mouseflow' as vendor,
         id as website_id,
         name as website_name,
-        regexp_extract(lower(name), '^(?:[a-z]+://)?(?:www\.)?([^/:?#]+)', 1) as domain,
-        list_distinct(
-            list_transform(
-                list_prepend(name, coalesce(cast(domains as varchar[]), [])),
-                lambda host: regexp_extract(lower(host), '^(?:[a-z]+://)?(?:www\.)?([^/:?#]+)', 1)
-            )
-        ) as domains,
+        list_prepend(name, coalesce(cast(domains as varchar[]), [])) as addresses,
         coalesce(account_timezone, 'UTC') as timezone
     from websites
 )

@@ -1,6 +1,7 @@
 -- grain: one row per PageSense website_id, recording_id
--- units: started_at UTC, duration in seconds, device desktop|tablet|mobile, country
--- ISO alpha-2 from PageSense's English country name (null when the name is unknown).
+-- units: started_at UTC, duration in seconds, device as sent (mapped in
+-- int_recordings__unioned), country ISO alpha-2 from PageSense's English country name
+-- (null when the name is unknown).
 with
 
 recordings as (
@@ -19,12 +20,7 @@ final as (
         recordings.timestamp as started_at,
         cast(recordings.session_duration as double) as duration_seconds,
         recordings.page_views,
-        case lower(recordings.device)
-            when 'desktop' then 'desktop'
-            when 'tablet' then 'tablet'
-            when 'mobile' then 'mobile'
-            when 'phone' then 'mobile'
-        end as device,
+        recordings.device,
         countries.country_code,
         coalesce(recordings.converted, false) as is_converted
     from recordings

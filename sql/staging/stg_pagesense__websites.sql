@@ -1,5 +1,5 @@
 -- grain: one row per PageSense website_id
--- domain: the host of the website's url (lower case, no www.).
+-- addresses: the website's url (its host is found in intermediate.int_sites__matched).
 with
 
 websites as (
@@ -11,8 +11,7 @@ final as (
         'pagesense' as vendor,
         id as website_id,
         name as website_name,
-        regexp_extract(lower(url), '^(?:[a-z]+://)?(?:www\.)?([^/:?#]+)', 1) as domain,
-        [regexp_extract(lower(url), '^(?:[a-z]+://)?(?:www\.)?([^/:?#]+)', 1)] as domains,
+        [url] as addresses,
         coalesce(timezone, 'UTC') as timezone
     from websites
 )

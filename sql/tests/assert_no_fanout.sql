@@ -5,11 +5,7 @@ staged_recordings as (
     select
         vendor,
         count(*) as recordings
-    from (
-        select vendor from staging.stg_pagesense__recordings
-        union all
-        select vendor from staging.stg_mouseflow__recordings
-    ) as staged
+    from intermediate.int_recordings__unioned
     group by vendor
 ),
 

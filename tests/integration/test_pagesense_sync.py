@@ -286,3 +286,28 @@ def test_the_audit_checks_vendor_claims_and_finds_a_funnel_that_does_not_add_up(
     }
     assert lines["funnel_steps"][-1] == "1" and lines["funnel_steps"][-2] == "2"
     assert lines["forms"][-2] == "0"  # checked: none of its days
+
+
+def test_a_vendor_answers_whichever_method_is_called_first(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No method-order trap: `fetch` before `websites` still knows the definitions."""
+    from pipelines.vendors import configured_vendor
+    from sources._windows import Window
+
+    day = date(2026, 3, 2)
+    answers = {}
+    for first_websites in (False, True):
+        vendor = configured_vendor("pagesense")
+        assert vendor is not None
+        try:
+            if first_websites:
+                assert {w.website_id for w in vendor.websites()} == {SHOP, BLOG}
+            answers[first_websites] = {
+                resource: vendor.fetch(Window(SHOP, resource, day))[1]["rows"]
+                for resource in ("funnel_steps", "forms", "goal_conversions", "test_results")
+            }
+        finally:
+            vendor.close()
+    assert answers[False] == answers[True]
+    assert all(rows > 0 for rows in answers[False].values()), answers

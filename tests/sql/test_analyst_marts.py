@@ -146,10 +146,9 @@ def test_the_readme_mart_reference_is_the_warehouse_s_own(built: Path) -> None:
 def one_mart_sql(tmp_path: Path, sql: str) -> Path:
     """A models folder with nothing but one mart."""
     root = tmp_path / "sql"
-    for part in ("staging", "intermediate", "tests", "seeds", "marts"):
+    for part in ("staging", "intermediate", "tests", "seeds", "marts", "sources"):
         (root / part).mkdir(parents=True)
     (root / "seeds" / "country_codes.csv").write_text("country_name,country_code\nGermany,DE\n")
-    (root / "sources.toml").write_text("")
     (root / "marts" / "m.sql").write_text(sql)
     return root
 

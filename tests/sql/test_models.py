@@ -332,6 +332,54 @@ def test_explicit_pairs_in_config_win(isolated: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("other", "config"),
+    [
+        ("M9", ""),  # matched by domain: PageSense's partner is the lowest id, M1
+        ("M0", '[sites."shop.test"]\npagesense = "P1"\nmouseflow = "M1"\n'),  # paired
+    ],
+    ids=["by-domain", "paired-in-config"],
+)
+def test_two_websites_of_one_vendor_on_one_domain_stay_apart(
+    isolated: Path, other: str, config: str
+) -> None:
+    """Staging and production on one domain: the website matched to PageSense keeps the
+    domain as its site (even against a lower id), the other is a site of its own, and no
+    mart row mixes the two."""
+    if config:
+        (isolated / ".dlt").mkdir()
+        (isolated / ".dlt" / "config.toml").write_text(config)
+        Container()[PluggableRunContext].reload_providers()
+    columns, websites = RAW["mouseflow.websites"]
+    rec_columns, recordings = RAW["mouseflow.recordings"]
+    staged = (other, "m9", D("2026-03-08"), "2026-03-08 12:00:00", 5000, 7, "us", "Desktop", "[]")
+    raw = {
+        **RAW,
+        "mouseflow.websites": (columns, [*websites, (other, "shop.test", "Europe/Berlin")]),
+        "mouseflow.recordings": (rec_columns, [*recordings, staged]),
+    }
+    path = work_db(isolated)
+    seed(path, raw)
+    build(warehouse_of(path))  # the grain checks pass: no (site, vendor, day) twice
+    sites = {row[2]: row[0] for row in mart(path, "sites", "vendor, website_id")}
+    assert sites == {
+        other: f"shop.test [{other}]",
+        "M1": "shop.test",
+        "M2": "solo.example",
+        "P1": "shop.test",
+    }
+    traffic = {
+        (row[0], row[2]): row[4:6]
+        for row in mart(path, "daily_traffic", "site, website_id, day")
+        if row[1] == "mouseflow" and row[3] == D("2026-03-08")
+    }
+    assert traffic == {("shop.test", "M1"): (2, 3), (f"shop.test [{other}]", other): (1, 7)}
+    sessions = [r for r in mart(path, "vendor_comparison", "day") if r[2] == "sessions"]
+    assert [r[:6] for r in sessions if r[1] == D("2026-03-08")] == [
+        ("shop.test", D("2026-03-08"), "sessions", None, 4.0, 2.0)  # M1's 2, not M1 + other
+    ]
+
+
 def test_a_vendor_never_synced_still_builds(isolated: Path) -> None:
     path = work_db(isolated)
     seed(path, {k: v for k, v in RAW.items() if k.startswith("mouseflow.")})

@@ -104,10 +104,12 @@ def test_adaptive_pacer_bounds_calls_in_flight() -> None:
     pacer = AdaptivePacer(max_concurrency=2)
     pacer.acquire()
     pacer.acquire()
-    third = threading.Thread(target=pacer.acquire)
+    acquired = threading.Event()
+    third = threading.Thread(target=lambda: (pacer.acquire(), acquired.set()))
     third.start()
-    third.join(timeout=0.2)
-    assert third.is_alive()  # a third call waits for a slot
-    pacer.observe(httpx.Response(200))
-    third.join(timeout=2)
-    assert not third.is_alive() and pacer.active == 2
+    # a third call waits for a slot: however slow the machine, it cannot have one yet
+    assert not acquired.wait(timeout=0.2) and pacer.active == 2
+    pacer.observe(httpx.Response(200))  # a call comes back: its slot is free
+    assert acquired.wait(timeout=60)  # generous: only a broken pacer waits this long
+    third.join()
+    assert pacer.active == 2

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pipelines.plan import chunk_windows, plan_windows
-from pipelines.vendors import Website
+from sources._vendor import Website
 from sources._windows import Window, yesterday
 
 RESOURCES = ("recordings", "pages")

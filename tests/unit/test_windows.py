@@ -9,11 +9,11 @@ from sources._windows import (
     days_between,
     incremental_days,
     local_today,
-    mouseflow_params,
-    pagesense_params,
     utc_bounds,
     yesterday,
 )
+from sources.mouseflow import settings as mf
+from sources.pagesense import settings as ps
 
 D = date.fromisoformat
 
@@ -152,8 +152,8 @@ def test_vendor_window_params(
     day: str, mouseflow: tuple[str, str], pagesense: tuple[str, str]
 ) -> None:
     # Mouseflow's todate is exclusive, PageSense's to_date inclusive: same single day.
-    assert mouseflow_params(D(day)) == {"fromdate": mouseflow[0], "todate": mouseflow[1]}
-    assert pagesense_params(D(day)) == {"from_date": pagesense[0], "to_date": pagesense[1]}
+    assert mf.window_params(D(day)) == {"fromdate": mouseflow[0], "todate": mouseflow[1]}
+    assert ps.window_params(D(day)) == {"from_date": pagesense[0], "to_date": pagesense[1]}
 
 
 def test_days_between_is_inclusive_and_empty_when_reversed() -> None:

@@ -1,5 +1,7 @@
-"""Fail points for crash tests: `PAGEFLOW_FAILPOINT=<point>:<n>` kills the process with
-SIGKILL the n-th time it reaches <point>. Unset (always, outside tests) it costs nothing.
+"""Fail points for crash tests: `python -m tests.failpoints <pageflow arguments>` runs the
+CLI with `PAGEFLOW_FAILPOINT=<point>:<n>` killing the process with SIGKILL the n-th time it
+reaches <point>. Test code only: a real run never imports this module, and nothing in
+`pipelines/` or `sources/` patches dlt or reads the variable.
 
 Points: `window` (a window's rows handed to dlt, before the next), `normalize` (a chunk
 extracted, before normalizing), `load` (normalized, before loading), `load-job` (between
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -37,12 +40,13 @@ def reach(point: str) -> None:
 
 
 def install() -> None:
-    """Wrap dlt's steps with their fail points (only when a fail point is set)."""
-    if not os.environ.get(ENV):
-        return
+    """Wrap dlt's steps (private ones included: test code may) with their fail points."""
     from dlt.destinations.impl.duckdb.duck import DuckDbCopyJob
     from dlt.pipeline.pipeline import Pipeline
 
+    from sources import _resources
+
+    _resources.after_window = lambda window: reach("window")
     _wrap(Pipeline, "normalize", "normalize")
     _wrap(Pipeline, "load", "load")
     _wrap(Pipeline, "_save_state", "state")
@@ -61,3 +65,11 @@ def _wrap(owner: type, method: str, point: str) -> None:
 
     wrapper._failpoint = True  # type: ignore[attr-defined]
     setattr(owner, method, wrapper)
+
+
+if __name__ == "__main__":
+    install()
+    from pipelines.cli import entry
+
+    sys.argv[0] = "pageflow"
+    entry()

@@ -1,0 +1,122 @@
+"""Settings from dlt's usual places: environment variables, `.dlt/secrets.toml`, `.dlt/config.toml`.
+
+Each key is read at its exact path (`sources.<vendor>.<key>`): dlt's own resolution also
+falls back to bare names, so a stray `EMAIL` or `TIMEZONE` in cron's environment would win.
+Each vendor's package reads its own keys with these (`sources/<vendor>/vendor.py`); a value
+that cannot work is a `ConfigurationError` naming the variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+from dlt.common.configuration.accessors import config as dlt_config
+
+from sources._errors import ConfigurationError
+from sources._http import RetryPolicy
+from sources._windows import latest_today, parse_day
+
+
+def read_value(key: str, *sections: str) -> Any:
+    """The first value any provider has at exactly `sections.key`, or None."""
+    for provider in dlt_config.config_providers:
+        value, _ = provider.get_value(key, Any, None, *sections)
+        if value is not None:
+            return value
+    return None
+
+
+def text(key: str, *sections: str, default: str | None = None) -> str | None:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return default
+    return str(value)
+
+
+def text_list(key: str, *sections: str, default: list[str]) -> list[str]:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return list(default)
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError as exc:
+            name = "__".join((*sections, key)).upper()
+            raise ConfigurationError(f"{name} must be a JSON list, e.g. '[\"a\"]'") from exc
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be a list of strings")
+    return [str(v) for v in value]
+
+
+def _number(
+    key: str, sections: tuple[str, ...], default: Any, cast: type, what: str, minimum: float
+) -> Any:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return default
+    try:
+        number = cast(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be {what}") from exc
+    if number < minimum:
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be at least {minimum}")
+    return number
+
+
+def whole(key: str, *sections: str, default: int, minimum: int = 0) -> int:
+    return int(_number(key, sections, default, int, "a whole number", minimum))
+
+
+def number(key: str, *sections: str, default: float) -> float:
+    return float(_number(key, sections, default, float, "a number", 0))
+
+
+def day(key: str, *sections: str, default: date) -> date:
+    value = read_value(key, *sections)
+    if value is None or value == "":
+        return default
+    try:
+        return parse_day(str(value))
+    except ValueError as exc:
+        raise ConfigurationError(f"{'.'.join((*sections, key))}: {exc}") from exc
+
+
+def start_date(sections: tuple[str, ...], default: date) -> date:
+    start = day("start_date", *sections, default=default)
+    if start > latest_today():
+        name = "__".join((*sections, "start_date")).upper()
+        raise ConfigurationError(f"{name} {start} is in the future: nothing could be synced")
+    return start
+
+
+@dataclass
+class SyncTuning:
+    """How a vendor's sync is cut into commits and how many calls run at once."""
+
+    chunk_days: int = 14  # website-days per `pipeline.run()`: the most a crash can cost
+    workers: int = 4  # concurrent calls per vendor account, all resources together
+    retry_attempts: int = 8  # attempts per request before the run gives up (exit 75)
+    retry_backoff: float = 0.5  # first backoff in seconds; doubles per attempt, with jitter
+    retry_max_wait: float = 900.0  # seconds a run may spend waiting on retries in all
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.retry_attempts,
+            backoff_base=self.retry_backoff,
+            max_total_wait=self.retry_max_wait,
+        )
+
+
+def tuning(*sections: str) -> SyncTuning:
+    return SyncTuning(
+        chunk_days=whole("chunk_days", *sections, default=SyncTuning.chunk_days, minimum=1),
+        workers=whole("workers", *sections, default=SyncTuning.workers, minimum=1),
+        retry_attempts=whole(
+            "retry_attempts", *sections, default=SyncTuning.retry_attempts, minimum=1
+        ),
+        retry_backoff=number("retry_backoff", *sections, default=SyncTuning.retry_backoff),
+        retry_max_wait=number("retry_max_wait", *sections, default=SyncTuning.retry_max_wait),
+    )

@@ -1,0 +1,100 @@
+"""A vendor as the run loop sees it, and what a vendor package registers.
+
+Each name in `pipelines.VENDORS` is a package `sources/<name>/` whose `vendor` module holds a
+`REGISTRATION`: how to read its settings, build its `Vendor`, name its credentials, and what
+the models need from its settings. Nothing outside that package knows a vendor's details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from dlt.extract.source import DltSource
+
+from sources._errors import ConfigurationError
+from sources._resources import Failures, Fetched, Results
+from sources._settings import SyncTuning
+from sources._windows import Window
+
+
+@dataclass(frozen=True)
+class Website:
+    website_id: str
+    timezone: str
+    detail: dict[str, Any] = field(compare=False, repr=False)
+
+
+class Vendor(Protocol):
+    """A configured vendor account, ready to sync. Any method may be called first: each
+    loads what it needs (a vendor's websites, say) once and keeps it."""
+
+    name: str
+    resources: Sequence[str]  # windowed resources, in the order a chunk fetches them
+    start_date: date
+    lookback_days: int
+    tuning: SyncTuning
+
+    def websites(self) -> list[Website]: ...
+
+    @property
+    def rate_limited_seconds(self) -> float:
+        """Wall-clock seconds calls waited for the vendor's published rate-limit window."""
+        ...
+
+    def fetch(self, window: Window) -> Fetched: ...
+
+    def source(
+        self,
+        windows: Sequence[Window],
+        websites: Sequence[Website] | None = None,
+        move_positions: bool = True,
+        results: Results | None = None,
+        failures: Failures | None = None,
+    ) -> DltSource: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SettingsTable:
+    """A table of settings the models read as `raw.<name>` (e.g. conversion tags)."""
+
+    columns: str  # a DuckDB column list, e.g. "tag varchar"
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """What the SQL models need from a vendor's settings."""
+
+    lookback_days: int
+    tables: dict[str, SettingsTable] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Everything pageflow needs to know to sync and model one vendor."""
+
+    name: str  # the dlt schema, dataset and `raw.<name>__*` prefix; `--vendor <name>`
+    label: str  # how reports and charts name it
+    credentials: str  # the settings a user sets, for messages when they are missing
+    windowed_resources: tuple[str, ...]
+    # the vendor ready to sync, or None without credentials; the argument is the folder
+    # beside the warehouse, where the vendor may keep files between runs (0700)
+    configured: Callable[[Path | None], Vendor | None]
+    model_settings: Callable[[], ModelSettings]
+
+
+def chosen_websites(vendor: str, listed: list[str], configured: list[str]) -> list[str]:
+    """The configured website ids (default: every listed one); unknown ones are an error."""
+    unknown = sorted(set(configured) - set(listed))
+    if unknown:
+        raise ConfigurationError(
+            f"{vendor}: SOURCES__{vendor.upper()}__WEBSITE_IDS names websites this account "
+            f"does not have: {', '.join(unknown)}"
+        )
+    return configured or listed

@@ -1,0 +1,155 @@
+"""Mouseflow as pageflow runs it: its settings, its `Vendor`, its registration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from dlt.extract.source import DltSource
+
+from sources import _settings as s
+from sources._errors import ConfigurationError
+from sources._resources import Failures, Fetched, Results
+from sources._settings import SyncTuning
+from sources._vendor import (
+    ModelSettings,
+    Registration,
+    SettingsTable,
+    Vendor,
+    Website,
+    chosen_websites,
+)
+from sources._windows import Window, check_timezone, local_today
+from sources.mouseflow import mouseflow_fetchers, mouseflow_source
+from sources.mouseflow import settings as mf
+from sources.mouseflow.client import MouseflowClient
+
+SECTIONS = ("sources", "mouseflow")
+
+
+@dataclass
+class MouseflowSettings:
+    email: str | None
+    api_key: str | None = field(repr=False)
+    base_url: str
+    timezone: str
+    conversion_tags: list[str]
+    website_ids: list[str]
+    start_date: date
+    lookback_days: int
+    page_size: int
+    tuning: SyncTuning
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.email and self.api_key)
+
+
+def read_settings() -> MouseflowSettings:
+    """Mouseflow's settings; raises ConfigurationError for values that cannot work."""
+    region = (s.text("region", *SECTIONS, default="us") or "us").lower()
+    if region not in mf.REGION_URLS:
+        raise ConfigurationError(
+            f"SOURCES__MOUSEFLOW__REGION must be one of {sorted(mf.REGION_URLS)}, not {region!r}"
+        )
+    tz = s.text("timezone", *SECTIONS, default="UTC") or "UTC"
+    try:
+        check_timezone(tz)
+    except ValueError as exc:
+        raise ConfigurationError(f"SOURCES__MOUSEFLOW__TIMEZONE: {exc}") from exc
+    default_start = local_today(tz) - timedelta(days=mf.DEFAULT_START_DAYS_AGO)
+    return MouseflowSettings(
+        email=s.text("email", *SECTIONS),
+        api_key=s.text("api_key", *SECTIONS),
+        base_url=s.text("base_url", *SECTIONS, default=mf.REGION_URLS[region]) or "",
+        timezone=tz,
+        conversion_tags=s.text_list(
+            "conversion_tags", *SECTIONS, default=mf.DEFAULT_CONVERSION_TAGS
+        ),
+        website_ids=s.text_list("website_ids", *SECTIONS, default=[]),
+        start_date=s.start_date(SECTIONS, default_start),
+        lookback_days=s.whole("lookback_days", *SECTIONS, default=mf.DEFAULT_LOOKBACK_DAYS),
+        page_size=s.whole("page_size", *SECTIONS, default=mf.PAGE_SIZE, minimum=1),
+        tuning=s.tuning(*SECTIONS),
+    )
+
+
+class MouseflowVendor:
+    name = mf.VENDOR
+    resources = mf.WINDOWED_RESOURCES
+
+    def __init__(self, cfg: MouseflowSettings) -> None:
+        assert cfg.email and cfg.api_key
+        self.cfg = cfg
+        self.start_date = cfg.start_date
+        self.lookback_days = cfg.lookback_days
+        self.tuning = cfg.tuning
+        self.client = MouseflowClient(
+            cfg.base_url,
+            cfg.email,
+            cfg.api_key,
+            page_size=cfg.page_size,
+            policy=cfg.tuning.policy(),
+            max_concurrency=cfg.tuning.workers,
+        )
+        self.fetchers = mouseflow_fetchers(self.client, cfg.timezone)
+
+    def websites(self) -> list[Website]:
+        listed = [site["id"] for site in self.client.websites()]
+        wanted = chosen_websites(self.name, listed, self.cfg.website_ids)
+        with ThreadPoolExecutor(self.tuning.workers) as pool:
+            details = list(pool.map(self.client.website, wanted))
+        return [Website(d["id"], self.cfg.timezone, d) for d in details]
+
+    @property
+    def rate_limited_seconds(self) -> float:
+        return 0.0  # Mouseflow publishes no limit; its 429s are paced adaptively
+
+    def fetch(self, window: Window) -> Fetched:
+        return self.fetchers[window.resource](window)
+
+    def source(
+        self,
+        windows: Sequence[Window],
+        websites: Sequence[Website] | None = None,
+        move_positions: bool = True,
+        results: Results | None = None,
+        failures: Failures | None = None,
+    ) -> DltSource:
+        return mouseflow_source(
+            self.client,
+            windows,
+            timezone_name=self.cfg.timezone,
+            websites=None if websites is None else [w.detail for w in websites],
+            move_positions=move_positions,
+            workers=self.tuning.workers,
+            results=results,
+            failures=failures,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _configured(folder: Path | None) -> Vendor | None:
+    cfg = read_settings()
+    return MouseflowVendor(cfg) if cfg.has_credentials else None
+
+
+def _model_settings() -> ModelSettings:
+    cfg = read_settings()
+    tags = SettingsTable("tag varchar", [(tag,) for tag in cfg.conversion_tags])
+    return ModelSettings(cfg.lookback_days, {"mouseflow_conversion_tags": tags})
+
+
+REGISTRATION = Registration(
+    name=mf.VENDOR,
+    label="Mouseflow",
+    credentials="SOURCES__MOUSEFLOW__EMAIL and __API_KEY",
+    windowed_resources=mf.WINDOWED_RESOURCES,
+    configured=_configured,
+    model_settings=_model_settings,
+)

@@ -1,0 +1,175 @@
+"""PageSense as pageflow runs it: its settings, its `Vendor`, its registration."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from dlt.extract.source import DltSource
+
+from sources import _settings as s
+from sources._http import VendorAPIError
+from sources._pacing import RateLimitPacer
+from sources._resources import Failures, Fetched, Results
+from sources._settings import SyncTuning
+from sources._vendor import ModelSettings, Registration, Vendor, Website, chosen_websites
+from sources._windows import Window, check_timezone, local_today
+from sources.pagesense import Definitions, fetch_definitions, pagesense_fetchers, pagesense_source
+from sources.pagesense import settings as ps
+from sources.pagesense.client import PageSenseClient, TokenManager
+
+SECTIONS = ("sources", "pagesense")
+TOKEN_FILE = "pagesense-token.json"  # the access token between runs (0600), nothing else
+
+
+@dataclass
+class PageSenseSettings:
+    client_id: str | None
+    client_secret: str | None = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    base_url: str
+    accounts_url: str
+    website_ids: list[str]
+    start_date: date
+    lookback_days: int
+    page_size: int
+    tuning: SyncTuning
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.client_id and self.client_secret and self.refresh_token)
+
+
+def read_settings() -> PageSenseSettings:
+    """PageSense's settings; raises ConfigurationError for values that cannot work."""
+    default_start = local_today("UTC") - timedelta(days=ps.DEFAULT_START_DAYS_AGO)
+    return PageSenseSettings(
+        client_id=s.text("client_id", *SECTIONS),
+        client_secret=s.text("client_secret", *SECTIONS),
+        refresh_token=s.text("refresh_token", *SECTIONS),
+        base_url=s.text("base_url", *SECTIONS, default=ps.BASE_URL) or ps.BASE_URL,
+        accounts_url=s.text("accounts_url", *SECTIONS, default=ps.ACCOUNTS_URL) or "",
+        website_ids=s.text_list("website_ids", *SECTIONS, default=[]),
+        start_date=s.start_date(SECTIONS, default_start),
+        lookback_days=s.whole("lookback_days", *SECTIONS, default=ps.DEFAULT_LOOKBACK_DAYS),
+        page_size=s.whole("page_size", *SECTIONS, default=ps.PAGE_SIZE, minimum=1),
+        tuning=s.tuning(*SECTIONS),
+    )
+
+
+class PageSenseVendor:
+    """PageSense's windows need each website's definitions (funnels, forms, goals, tests) and
+    time zone; they are listed once, by whichever method needs them first."""
+
+    name = ps.VENDOR
+    resources = ps.WINDOWED_RESOURCES
+
+    def __init__(self, cfg: PageSenseSettings, token_cache: Path | None = None) -> None:
+        assert cfg.client_id and cfg.client_secret and cfg.refresh_token
+        self.cfg = cfg
+        self.start_date = cfg.start_date
+        self.lookback_days = cfg.lookback_days
+        self.tuning = cfg.tuning
+        self.pacer = RateLimitPacer()  # one per account: every thread draws on it
+        tokens = TokenManager(
+            cfg.accounts_url,
+            cfg.client_id,
+            cfg.client_secret,
+            cfg.refresh_token,
+            cache=token_cache,
+        )
+        self.client = PageSenseClient(
+            cfg.base_url,
+            tokens,
+            page_size=cfg.page_size,
+            pacer=self.pacer,
+            policy=cfg.tuning.policy(),
+        )
+        self._lock = threading.Lock()
+        self._sites: list[Website] | None = None
+        self._definitions: Definitions = {}
+        self._timezones: dict[str, str] = {}
+        self._fetchers: dict[str, Callable[[Window], Fetched]] = {}
+
+    def websites(self) -> list[Website]:
+        with self._lock:
+            if self._sites is None:
+                self._sites = self._list_websites()
+            return list(self._sites)
+
+    def _list_websites(self) -> list[Website]:
+        listed = {site["id"]: site for site in self.client.websites()}
+        wanted = chosen_websites(self.name, list(listed), self.cfg.website_ids)
+        sites = []
+        for website_id in wanted:
+            detail = listed[website_id]
+            try:
+                tz = check_timezone(str(detail.get("timezone") or ""))
+            except ValueError as exc:
+                raise VendorAPIError(
+                    self.name, ps.WEBSITES, f"website has {exc}", website_id=website_id, status=200
+                ) from None
+            sites.append(Website(website_id, tz, detail))
+        with ThreadPoolExecutor(self.tuning.workers) as pool:
+            found = pool.map(lambda site: fetch_definitions(self.client, site.website_id), sites)
+            self._definitions = {s.website_id: d for s, d in zip(sites, found, strict=True)}
+        self._timezones = {site.website_id: site.timezone for site in sites}
+        self._fetchers = pagesense_fetchers(self.client, self._definitions, self._timezones)
+        return sites
+
+    @property
+    def rate_limited_seconds(self) -> float:
+        return self.pacer.blocked
+
+    def fetch(self, window: Window) -> Fetched:
+        self.websites()  # the definitions, once
+        return self._fetchers[window.resource](window)
+
+    def source(
+        self,
+        windows: Sequence[Window],
+        websites: Sequence[Website] | None = None,
+        move_positions: bool = True,
+        results: Results | None = None,
+        failures: Failures | None = None,
+    ) -> DltSource:
+        self.websites()  # the definitions, once
+        return pagesense_source(
+            self.client,
+            windows,
+            definitions=self._definitions,
+            timezones=self._timezones,
+            websites=None if websites is None else [w.detail for w in websites],
+            move_positions=move_positions,
+            workers=self.tuning.workers,
+            results=results,
+            failures=failures,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _configured(folder: Path | None) -> Vendor | None:
+    cfg = read_settings()
+    if not cfg.has_credentials:
+        return None
+    return PageSenseVendor(cfg, folder / TOKEN_FILE if folder is not None else None)
+
+
+def _model_settings() -> ModelSettings:
+    return ModelSettings(read_settings().lookback_days)
+
+
+REGISTRATION = Registration(
+    name=ps.VENDOR,
+    label="PageSense",
+    credentials="SOURCES__PAGESENSE__CLIENT_ID, __CLIENT_SECRET and __REFRESH_TOKEN",
+    windowed_resources=ps.WINDOWED_RESOURCES,
+    configured=_configured,
+    model_settings=_model_settings,
+)
