@@ -22,8 +22,8 @@ from typing import Any
 
 from pipelines.sync import SyncResult, VendorResult, sync
 from pipelines.warehouse import Warehouse
-from sources._windows import days_between, yesterday
 from sources.sandbox import Sandbox
+from sources.shared.windows import days_between, yesterday
 
 RATE = (1000, 60.0)  # PageSense Enterprise: 1000 calls a minute
 

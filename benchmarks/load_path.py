@@ -22,10 +22,10 @@ import orjson
 
 from pipelines.runtime import prepare_dlt_environment
 from pipelines.warehouse import load_destination
-from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source
 from sources.sandbox.mouseflow_api import MouseflowApp
 from sources.sandbox.world import World, default_sites
+from sources.shared.windows import Window
 
 PER_DAY = 5000
 SITE = "8fc2ace2-75bc-8ba4-b424-c8916670b990"

@@ -21,9 +21,9 @@ import httpx
 from benchmarks.load_path import SITE, pipeline, recorded_pages
 from pipelines.plan import chunk_windows
 from pipelines.runtime import prepare_dlt_environment
-from sources._settings import SyncTuning
-from sources._windows import Window
 from sources.mouseflow import MouseflowClient, mouseflow_source
+from sources.shared.settings import SyncTuning
+from sources.shared.windows import Window
 
 
 def peak_mb() -> float:

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from pipelines.report_style import PAGE, VENDOR_COLOURS
 from pipelines.vendors import registrations
 from pipelines.warehouse import Warehouse
-from sources._errors import ConfigurationError
+from sources.shared.errors import ConfigurationError
 
 rcParams["svg.fonttype"] = "none"  # text as <text>, not paths
 rcParams["svg.hashsalt"] = "pageflow"  # stable ids: the same data gives the same file

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from pipelines import VENDORS
 from pipelines.vendors import Vendor, configured_vendor
-from sources._errors import ConfigurationError, PageflowError, VendorAPIError
-from sources._windows import Window, yesterday
+from sources.shared.errors import ConfigurationError, PageflowError, VendorAPIError
+from sources.shared.windows import Window, yesterday
 
 
 def check(vendors: Sequence[str] | None, out: list[str]) -> list[PageflowError]:

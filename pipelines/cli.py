@@ -20,9 +20,9 @@ from pathlib import Path
 
 from pipelines import VENDORS
 from pipelines.lock import SyncLock, WarehouseBusy
-from sources import _stop
-from sources._errors import ConfigurationError, PageflowError, VendorAPIError
-from sources._windows import latest_today, parse_day
+from sources.shared import stop
+from sources.shared.errors import ConfigurationError, PageflowError, VendorAPIError
+from sources.shared.windows import latest_today, parse_day
 
 log = logging.getLogger("pageflow")
 UMASK = 0o027  # files 0640, folders 0750 (the folder beside the warehouse: 0700)
@@ -35,8 +35,8 @@ WAREHOUSE_HELP = "the DuckDB file (default: warehouse.duckdb in the current dire
 
 def exit_code(exc: BaseException) -> int:
     """The one place an error becomes the process's exit code (see the module docstring)."""
-    if isinstance(exc, _stop.Stopped):
-        return 128 + _stop.signal_number()
+    if isinstance(exc, stop.Stopped):
+        return 128 + stop.signal_number()
     if isinstance(exc, WarehouseBusy):
         return EXIT_TEMPFAIL
     if isinstance(exc, VendorAPIError):
@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"pageflow: error: --start {args.start} is after --end {args.end}", file=sys.stderr
             )
             return EXIT_CONFIG
-        with SyncLock(path), _stop.handling_signals():
+        with SyncLock(path), stop.handling_signals():
             return _locked(args, path)
     except PageflowError as exc:
         print(f"pageflow: error: {exc}", file=sys.stderr)
@@ -250,7 +250,7 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
             )
         result = build(warehouse)
         print(f"built {len(result.models)} models; {len(result.tests)} SQL tests passed")
-        if _stop.requested():
+        if stop.requested():
             return _stopped("the models are built; the next run publishes them")
         _, error = publish_safely(warehouse)
         if error is not None:
@@ -278,10 +278,10 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
 
 def _stopped(where: str) -> int:
     print(
-        f"pageflow: stopped by {_stop.signal_name()}: nothing after it was committed; {where}",
+        f"pageflow: stopped by {stop.signal_name()}: nothing after it was committed; {where}",
         file=sys.stderr,
     )
-    return 128 + _stop.signal_number()
+    return 128 + stop.signal_number()
 
 
 def entry() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sources._errors import ConfigurationError
-from sources._settings import text
+from sources.shared.errors import ConfigurationError
+from sources.shared.settings import text
 
 LOAD_MEMORY_LIMIT = "128MB"
 

@@ -7,7 +7,7 @@ vendor's newest answer wins**. Before the chunk is committed, the older copy is 
 and the day it was under is marked incomplete in `sync_windows` (`loaded` null), so
 `status` shows it as a gap and the next incremental run fetches that day again. The
 warning names the recording and both days. (Within one chunk the two answers are equally
-new: that is an error naming both windows; see `sources._resources`.)
+new: that is an error naming both windows; see `sources.shared.resources`.)
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.warehouse import Warehouse
-from sources._resources import Fetched
-from sources._windows import Window
+from sources.shared.resources import Fetched
+from sources.shared.windows import Window
 
 log = logging.getLogger("pageflow.sync")
 RESOURCE = "recordings"

@@ -12,9 +12,9 @@ from pipelines.charts import write_report
 from pipelines.report import marts_summary, status_text
 from pipelines.sync import SyncResult, sync
 from pipelines.warehouse import Warehouse
-from sources import _stop
-from sources._windows import local_today
 from sources.sandbox import Sandbox
+from sources.shared import stop
+from sources.shared.windows import local_today
 
 DEMO_DAYS = 14
 
@@ -59,7 +59,7 @@ def run_demo(
         "",
         status_text(warehouse),
     ]
-    if report is not None and not _stop.requested():
+    if report is not None and not stop.requested():
         written = write_report(warehouse, report, DEMO_DAYS)
         lines += ["", f"report: {written} (open it in a browser)"]
     return result, "\n".join(lines)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipelines.publish import fsync
 from pipelines.warehouse import Warehouse
-from sources._errors import ConfigurationError
+from sources.shared.errors import ConfigurationError
 
 
 def export_parquet(warehouse: Warehouse, directory: Path) -> list[Path]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pipelines.warehouse import Warehouse
-from sources._resources import Failures
+from sources.shared.resources import Failures
 
 
 def record_failures(warehouse: Warehouse, vendor: str, failures: Failures) -> None:

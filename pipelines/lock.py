@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from sources._errors import ConfigurationError, PageflowError
+from sources.shared.errors import ConfigurationError, PageflowError
 
 
 class WarehouseBusy(PageflowError):

@@ -23,8 +23,8 @@ from pipelines import VENDORS, catalog
 from pipelines.raw import RawSettings, prepare_raw, prune_superseded
 from pipelines.vendors import registrations
 from pipelines.warehouse import Warehouse
-from sources._http import PageflowError
-from sources._settings import read_value
+from sources.shared.http import PageflowError
+from sources.shared.settings import read_value
 
 log = logging.getLogger("pageflow.models")
 

@@ -14,8 +14,8 @@ from itertools import groupby
 import dlt
 
 from pipelines.warehouse import Warehouse
-from sources._vendor import Website
-from sources._windows import Window, chunked, days_between, incremental_days, yesterday
+from sources.shared.vendor import Website
+from sources.shared.windows import Window, chunked, days_between, incremental_days, yesterday
 
 log = logging.getLogger("pageflow.sync")
 

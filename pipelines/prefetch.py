@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sources import _stop
-from sources._resources import Failures, Fetched
-from sources._vendor import Vendor
-from sources._windows import Window
+from sources.shared import stop
+from sources.shared.resources import Failures, Fetched
+from sources.shared.vendor import Vendor
+from sources.shared.windows import Window
 
 
 class Prefetcher:
@@ -48,4 +48,4 @@ class Prefetcher:
             for future in futures.values():
                 future.cancel()
         # on a stop, calls in flight are abandoned (their answers would not be committed)
-        self.pool.shutdown(wait=not _stop.requested(), cancel_futures=True)
+        self.pool.shutdown(wait=not stop.requested(), cancel_futures=True)

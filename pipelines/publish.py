@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 
 from pipelines.warehouse import Warehouse, check_readable, path_error, writer_holding
-from sources._errors import ConfigurationError
+from sources.shared.errors import ConfigurationError
 
 log = logging.getLogger("pageflow.publish")
 

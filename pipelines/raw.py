@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from pipelines.vendors import registration
-from sources._vendor import ModelSettings, SettingsTable
+from sources.shared.vendor import ModelSettings, SettingsTable
 
 log = logging.getLogger("pageflow.models")
 

@@ -19,7 +19,7 @@ def prepare_dlt_environment() -> None:
     # A loaded package's files are never read again: disk stays flat run after run.
     os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
     os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
-    # SIGINT/SIGTERM are pageflow's (sources/_stop.py): dlt's own handlers, installed
+    # SIGINT/SIGTERM are pageflow's (sources/shared/stop.py): dlt's own handlers, installed
     # around normalize and load, cleared a signal that came in meanwhile and lost it.
     os.environ["RUNTIME__INTERCEPT_SIGNALS"] = "false"
 

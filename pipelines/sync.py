@@ -33,10 +33,10 @@ from pipelines.progress import Progress
 from pipelines.runtime import prepare_dlt_environment
 from pipelines.vendors import Vendor, configured_vendor, registration, registrations
 from pipelines.warehouse import Warehouse
-from sources import _stop
-from sources._http import ConfigurationError, PageflowError
-from sources._resources import Failures, Fetched
-from sources._windows import Window, yesterday
+from sources.shared import stop
+from sources.shared.http import ConfigurationError, PageflowError
+from sources.shared.resources import Failures, Fetched
+from sources.shared.windows import Window, yesterday
 
 log = logging.getLogger("pageflow.sync")
 
@@ -110,15 +110,15 @@ def sync(
             progress.close()
         stack.close()
         # after a stop request nothing more is written: no models, no publish (next run's)
-        if build_models and warehouse.has_data() and not _stop.requested():
+        if build_models and warehouse.has_data() and not stop.requested():
             try:
                 models.build(warehouse)
             except PageflowError as exc:
                 result.models_error = exc
                 log.error("models: %s", exc)
-        if warehouse.has_data() and not _stop.requested():
+        if warehouse.has_data() and not stop.requested():
             result.published, result.publish_error = publish_safely(warehouse)
-    result.stopped = _stop.requested()
+    result.stopped = stop.requested()
     return result
 
 
@@ -182,7 +182,7 @@ def _commit_all(runs: list[VendorRun]) -> None:
     Ties take turns.
     """
     turn = list(runs)
-    while not _stop.requested():
+    while not stop.requested():
         waiting = [run for run in turn if run.pending]
         if not waiting:
             return
@@ -287,7 +287,7 @@ class VendorRun:
             results=self.head(),
             failures=self.failures,
         )
-        if _stop.requested():
+        if stop.requested():
             return  # nothing is committed after a stop request
         resolve_moved_recordings(self.warehouse, self.vendor.name, self.head())
         _run(self.pipeline, source, self.vendor.name)

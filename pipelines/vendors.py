@@ -1,7 +1,7 @@
 """The vendor registry: `pipelines.VENDORS` names them, each package registers itself.
 
 A name `x` in `VENDORS` means `sources/x/vendor.py` holds `REGISTRATION` (a
-`sources._vendor.Registration`); the run loop, the models, `check`, the report and the
+`sources.shared.vendor.Registration`); the run loop, the models, `check`, the report and the
 messages read everything vendor-specific from there. See README "Adding a vendor".
 """
 
@@ -11,8 +11,8 @@ from importlib import import_module
 from pathlib import Path
 
 from pipelines import VENDORS
-from sources._errors import ConfigurationError
-from sources._vendor import Registration, Vendor, Website
+from sources.shared.errors import ConfigurationError
+from sources.shared.vendor import Registration, Vendor, Website
 
 __all__ = ["Vendor", "Website", "configured_vendor", "registration", "registrations"]
 

@@ -28,7 +28,7 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.config import load_memory_limit
 from pipelines.lock import SyncLock, WarehouseBusy, folder_beside, private_folder
-from sources._errors import ConfigurationError
+from sources.shared.errors import ConfigurationError
 
 log = logging.getLogger("pageflow.warehouse")
 

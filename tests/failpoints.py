@@ -44,9 +44,9 @@ def install() -> None:
     from dlt.destinations.impl.duckdb.duck import DuckDbCopyJob
     from dlt.pipeline.pipeline import Pipeline
 
-    from sources import _resources
+    from sources.shared import resources
 
-    _resources.after_window = lambda window: reach("window")
+    resources.after_window = lambda window: reach("window")
     _wrap(Pipeline, "normalize", "normalize")
     _wrap(Pipeline, "load", "load")
     _wrap(Pipeline, "_save_state", "state")

@@ -18,8 +18,11 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from sources._arrow import finish
-from sources._resources import (
+from sources.mouseflow import settings
+from sources.mouseflow.client import RECORDING_TYPES, MouseflowClient
+from sources.mouseflow.settings import VENDOR
+from sources.shared.arrow import finish
+from sources.shared.resources import (
     Failures,
     Fetched,
     Results,
@@ -32,12 +35,9 @@ from sources._resources import (
     windowed_resources,
     with_window,
 )
-from sources._shapes import RowShapeError, is_count
-from sources._timestamps import ns_to_datetime, parse_instant_ns
-from sources._windows import Window
-from sources.mouseflow import settings
-from sources.mouseflow.client import RECORDING_TYPES, MouseflowClient
-from sources.mouseflow.settings import VENDOR
+from sources.shared.shapes import RowShapeError, is_count
+from sources.shared.timestamps import ns_to_datetime, parse_instant_ns
+from sources.shared.windows import Window
 
 
 @dlt.source(name=VENDOR, max_table_nesting=0)

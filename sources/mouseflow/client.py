@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pyarrow as pa
 
-from sources._arrow import list_schema, read_page, rows_of, scalar
-from sources._http import ApiClient, Call, RetryPolicy, VendorAPIError, WindowList
-from sources._pacing import AdaptivePacer
-from sources._shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
 from sources.mouseflow import settings
 from sources.mouseflow.settings import VENDOR
 from sources.mouseflow.slices import SlicesDoNotAddUp, fetch_in_slices
+from sources.shared.arrow import list_schema, read_page, rows_of, scalar
+from sources.shared.http import ApiClient, Call, RetryPolicy, VendorAPIError, WindowList
+from sources.shared.pacing import AdaptivePacer
+from sources.shared.shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
 
 log = logging.getLogger("pageflow.mouseflow")
 

@@ -10,11 +10,14 @@ from pathlib import Path
 
 from dlt.extract.source import DltSource
 
-from sources import _settings as s
-from sources._errors import ConfigurationError
-from sources._resources import Failures, Fetched, Results
-from sources._settings import SyncTuning
-from sources._vendor import (
+from sources.mouseflow import mouseflow_fetchers, mouseflow_source
+from sources.mouseflow import settings as mf
+from sources.mouseflow.client import MouseflowClient
+from sources.shared import settings as s
+from sources.shared.errors import ConfigurationError
+from sources.shared.resources import Failures, Fetched, Results
+from sources.shared.settings import SyncTuning
+from sources.shared.vendor import (
     ModelSettings,
     Registration,
     SettingsTable,
@@ -22,10 +25,7 @@ from sources._vendor import (
     Website,
     chosen_websites,
 )
-from sources._windows import Window, check_timezone, local_today
-from sources.mouseflow import mouseflow_fetchers, mouseflow_source
-from sources.mouseflow import settings as mf
-from sources.mouseflow.client import MouseflowClient
+from sources.shared.windows import Window, check_timezone, local_today
 
 SECTIONS = ("sources", "mouseflow")
 

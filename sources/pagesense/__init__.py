@@ -18,8 +18,11 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from sources._arrow import finish
-from sources._resources import (
+from sources.pagesense import settings
+from sources.pagesense.client import RECORDING_TYPES, PageSenseClient, TokenManager
+from sources.pagesense.settings import VENDOR
+from sources.shared.arrow import finish
+from sources.shared.resources import (
     Failures,
     Fetched,
     Results,
@@ -32,11 +35,8 @@ from sources._resources import (
     windowed_resources,
     with_window,
 )
-from sources._shapes import RowShapeError, is_count
-from sources._windows import Window
-from sources.pagesense import settings
-from sources.pagesense.client import RECORDING_TYPES, PageSenseClient, TokenManager
-from sources.pagesense.settings import VENDOR
+from sources.shared.shapes import RowShapeError, is_count
+from sources.shared.windows import Window
 
 # website_id -> kind ("funnels", "forms", "goals", "tests") -> definitions
 Definitions = Mapping[str, Mapping[str, list[dict[str, Any]]]]

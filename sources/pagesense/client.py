@@ -16,8 +16,10 @@ import httpx
 import orjson
 import pyarrow as pa
 
-from sources._arrow import list_schema, read_page, rows_of, scalar
-from sources._http import (
+from sources.pagesense import settings
+from sources.pagesense.settings import VENDOR
+from sources.shared.arrow import list_schema, read_page, rows_of, scalar
+from sources.shared.http import (
     ApiClient,
     Call,
     ConfigurationError,
@@ -25,10 +27,8 @@ from sources._http import (
     VendorAPIError,
     WindowList,
 )
-from sources._pacing import RateLimitPacer
-from sources._shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
-from sources.pagesense import settings
-from sources.pagesense.settings import VENDOR
+from sources.shared.pacing import RateLimitPacer
+from sources.shared.shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
 
 log = logging.getLogger("pageflow.pagesense")
 

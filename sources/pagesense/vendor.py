@@ -11,16 +11,16 @@ from pathlib import Path
 
 from dlt.extract.source import DltSource
 
-from sources import _settings as s
-from sources._http import VendorAPIError
-from sources._pacing import RateLimitPacer
-from sources._resources import Failures, Fetched, Results
-from sources._settings import SyncTuning
-from sources._vendor import ModelSettings, Registration, Vendor, Website, chosen_websites
-from sources._windows import Window, check_timezone, local_today
 from sources.pagesense import Definitions, fetch_definitions, pagesense_fetchers, pagesense_source
 from sources.pagesense import settings as ps
 from sources.pagesense.client import PageSenseClient, TokenManager
+from sources.shared import settings as s
+from sources.shared.http import VendorAPIError
+from sources.shared.pacing import RateLimitPacer
+from sources.shared.resources import Failures, Fetched, Results
+from sources.shared.settings import SyncTuning
+from sources.shared.vendor import ModelSettings, Registration, Vendor, Website, chosen_websites
+from sources.shared.windows import Window, check_timezone, local_today
 
 SECTIONS = ("sources", "pagesense")
 TOKEN_FILE = "pagesense-token.json"  # the access token between runs (0600), nothing else

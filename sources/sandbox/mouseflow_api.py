@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sources._windows import days_between, utc_bounds
 from sources.sandbox.server import Answer, ApiError, Request
 from sources.sandbox.timestamps import format_instant
 from sources.sandbox.world import NS, Session, Site, World
+from sources.shared.windows import days_between, utc_bounds
 
 DEVICE_NAMES = {"desktop": "Desktop", "tablet": "Tablet", "mobile": "Phone"}
 ENDPOINTS = (

@@ -15,9 +15,9 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sources._windows import days_between, utc_bounds
 from sources.sandbox.server import ApiError
 from sources.sandbox.world import NS, Session, Site, World
+from sources.shared.windows import days_between, utc_bounds
 
 REPORTS = ("overview", "traffic", "conversions", "behavior")
 HEATMAPS = (

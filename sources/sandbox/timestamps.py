@@ -1,11 +1,11 @@
-"""How the sandbox writes vendor timestamps (the reading side is `sources._timestamps`)."""
+"""How the sandbox writes vendor timestamps (the reading side is `sources.shared.timestamps`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sources._timestamps import NS
+from sources.shared.timestamps import NS
 
 
 def format_instant(ns: int, tz: str, digits: int = 7) -> str:

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from sources._timestamps import parse_instant_ns
 from sources.sandbox import Sandbox, World
 from sources.sandbox.world import default_sites
+from sources.shared.timestamps import parse_instant_ns
 
 BUSY_DAY = date(2026, 3, 28)  # UTC date with more recordings than the default page size
 BUSY_SESSIONS = 1300

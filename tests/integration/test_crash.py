@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sources._windows import days_between
 from sources.sandbox import Fault, Sandbox
+from sources.shared.windows import days_between
 from tests.integration.conftest import (
     assert_matches_truth,
     expected_mouseflow,

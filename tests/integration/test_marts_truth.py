@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sources._windows import days_between
 from sources.sandbox import Sandbox
+from sources.shared.windows import days_between
 from tests.integration.conftest import query, sync
 from tests.integration.truth_analyst_marts import (
     COLUMNS as ANALYST_COLUMNS,

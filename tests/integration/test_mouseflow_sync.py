@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.warehouse import Warehouse
-from sources._windows import days_between, yesterday
 from sources.sandbox import Fault, Sandbox, World
 from sources.sandbox.world import default_sites
+from sources.shared.windows import days_between, yesterday
 from tests.integration.conftest import (
     BUSY_DAY,
     BUSY_SESSIONS,

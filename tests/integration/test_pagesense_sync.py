@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sources._windows import days_between, yesterday
 from sources.sandbox import Sandbox
+from sources.shared.windows import days_between, yesterday
 from tests.integration.conftest import (
     assert_matches_truth,
     busy_world,
@@ -293,7 +293,7 @@ def test_a_vendor_answers_whichever_method_is_called_first(
 ) -> None:
     """No method-order trap: `fetch` before `websites` still knows the definitions."""
     from pipelines.vendors import configured_vendor
-    from sources._windows import Window
+    from sources.shared.windows import Window
 
     day = date(2026, 3, 2)
     answers = {}

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
-from sources._windows import yesterday
 from sources.sandbox import Sandbox
+from sources.shared.windows import yesterday
 from tests.integration.conftest import query, sync
 
 READER = textwrap.dedent(

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from pipelines.warehouse import Warehouse
-from sources._windows import days_between, local_today, yesterday
 from sources.sandbox import Fault, Sandbox
+from sources.shared.windows import days_between, local_today, yesterday
 from tests.integration.conftest import (
     assert_matches_truth,
     expected_mouseflow,

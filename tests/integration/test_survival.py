@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sources._windows import days_between, local_today
 from sources.sandbox import Fault, Sandbox
+from sources.shared.windows import days_between, local_today
 from tests.integration.conftest import (
     assert_matches_truth,
     busy_world,

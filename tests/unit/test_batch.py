@@ -7,8 +7,8 @@ from datetime import date
 import pyarrow as pa
 from dlt.extract.items import DataItemWithMeta
 
-from sources._resources import _Batch, audit, variant, with_window
-from sources._windows import Window
+from sources.shared.resources import _Batch, audit, variant, with_window
+from sources.shared.windows import Window
 
 
 def test_rows_variants_and_audits_become_one_item_per_table() -> None:

@@ -6,7 +6,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from pipelines.sync import _commit_all
-from sources._http import PageflowError
+from sources.shared.http import PageflowError
 
 
 class FakePrefetch:

@@ -9,8 +9,8 @@ import pytest
 from pipelines.cli import exit_code
 from pipelines.lock import WarehouseBusy
 from pipelines.models import ModelError
-from sources import _stop
-from sources._errors import ConfigurationError, VendorAPIError
+from sources.shared import stop
+from sources.shared.errors import ConfigurationError, VendorAPIError
 
 
 def vendor_error(status: int | None, retryable: bool = False) -> VendorAPIError:
@@ -37,7 +37,7 @@ def test_each_error_has_its_exit_code(error: BaseException, code: int) -> None:
 
 
 def test_a_stop_exits_with_its_signal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_stop, "_signal", signal.SIGINT)
-    assert exit_code(_stop.Stopped()) == 130
-    monkeypatch.setattr(_stop, "_signal", signal.SIGTERM)
-    assert exit_code(_stop.Stopped()) == 143
+    monkeypatch.setattr(stop, "_signal", signal.SIGINT)
+    assert exit_code(stop.Stopped()) == 130
+    monkeypatch.setattr(stop, "_signal", signal.SIGTERM)
+    assert exit_code(stop.Stopped()) == 143

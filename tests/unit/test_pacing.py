@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from sources._pacing import RateLimitPacer
+from sources.shared.pacing import RateLimitPacer
 
 
 class FakeClock:
@@ -80,7 +80,7 @@ def test_a_429_waits_until_the_advertised_reset() -> None:
 
 
 def test_adaptive_pacer_halves_on_429_and_grows_back() -> None:
-    from sources._pacing import AdaptivePacer
+    from sources.shared.pacing import AdaptivePacer
 
     pacer = AdaptivePacer(max_concurrency=8)
     for _ in range(3):
@@ -99,7 +99,7 @@ def test_adaptive_pacer_halves_on_429_and_grows_back() -> None:
 def test_adaptive_pacer_bounds_calls_in_flight() -> None:
     import threading
 
-    from sources._pacing import AdaptivePacer
+    from sources.shared.pacing import AdaptivePacer
 
     pacer = AdaptivePacer(max_concurrency=2)
     pacer.acquire()

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pipelines.plan import chunk_windows, plan_windows
-from sources._vendor import Website
-from sources._windows import Window, yesterday
+from sources.shared.vendor import Website
+from sources.shared.windows import Window, yesterday
 
 RESOURCES = ("recordings", "pages")
 

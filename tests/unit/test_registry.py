@@ -9,7 +9,7 @@ import pytest
 from pipelines import VENDORS
 from pipelines.models import sql_dir
 from pipelines.vendors import registration
-from sources._errors import ConfigurationError
+from sources.shared.errors import ConfigurationError
 
 
 @pytest.mark.parametrize("name", VENDORS)

@@ -5,9 +5,9 @@ from collections.abc import Callable
 import pyarrow as pa
 import pytest
 
-from sources._arrow import instants_ns
-from sources._timestamps import parse_instant_ns
 from sources.sandbox.timestamps import format_instant
+from sources.shared.arrow import instants_ns
+from sources.shared.timestamps import parse_instant_ns
 
 Reader = Callable[..., int]
 

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.config import load_memory_limit
 from pipelines.warehouse import Warehouse
-from sources._http import ConfigurationError
+from sources.shared.http import ConfigurationError
 
 
 def _load_setting(tmp_path: Path, name: str) -> str:

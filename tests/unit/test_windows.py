@@ -4,7 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sources._windows import (
+from sources.mouseflow import settings as mf
+from sources.pagesense import settings as ps
+from sources.shared.windows import (
     chunked,
     days_between,
     incremental_days,
@@ -12,8 +14,6 @@ from sources._windows import (
     utc_bounds,
     yesterday,
 )
-from sources.mouseflow import settings as mf
-from sources.pagesense import settings as ps
 
 D = date.fromisoformat
 

@@ -3,7 +3,7 @@
 Both vendors' clients and the Arrow reader call these; each raises `RowShapeError` with the
 words a user sees, and the caller, which knows the call, turns it into a `VendorAPIError`
 naming vendor, website, endpoint and window. Timestamps have their own home,
-`sources._timestamps`.
+`sources.shared.timestamps`.
 """
 
 from __future__ import annotations

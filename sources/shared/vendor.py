@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 from dlt.extract.source import DltSource
 
-from sources._errors import ConfigurationError
-from sources._resources import Failures, Fetched, Results
-from sources._settings import SyncTuning
-from sources._windows import Window
+from sources.shared.errors import ConfigurationError
+from sources.shared.resources import Failures, Fetched, Results
+from sources.shared.settings import SyncTuning
+from sources.shared.windows import Window
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ import pyarrow.compute as pc
 from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 
-from sources import _stop
-from sources._http import VendorAPIError
-from sources._timestamps import ns_to_datetime
-from sources._windows import Window, utc_bounds
+from sources.shared import stop
+from sources.shared.http import VendorAPIError
+from sources.shared.timestamps import ns_to_datetime
+from sources.shared.windows import Window, utc_bounds
 
 log = logging.getLogger("pageflow.sync")
 Fetched = tuple[list[Any], dict[str, Any]]  # (items for the resource's tables, audit row)
@@ -210,14 +210,14 @@ def _windowed(
         for future in futures:
             if future is not None:
                 future.cancel()
-        pool.shutdown(wait=not _stop.requested(), cancel_futures=True)
+        pool.shutdown(wait=not stop.requested(), cancel_futures=True)
     yield from batch.flush()
 
 
 def _result(future: Future[Fetched]) -> Fetched:
     """The window's answer; a stop request ends the wait (and the chunk's extract) at once."""
     while True:
-        _stop.check()
+        stop.check()
         try:
             return future.result(timeout=0.2)
         except FutureTimeout:

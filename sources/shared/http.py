@@ -18,13 +18,13 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
-from sources import _stop
-from sources._errors import (  # noqa: F401 - re-exported for the sources
+from sources.shared import stop
+from sources.shared.errors import (  # noqa: F401 - re-exported for the sources
     ConfigurationError,
     PageflowError,
     VendorAPIError,
 )
-from sources._shapes import RowShapeError, parse_json
+from sources.shared.shapes import RowShapeError, parse_json
 
 log = logging.getLogger("pageflow.http")
 
@@ -155,7 +155,7 @@ class ApiClient:
         policy: RetryPolicy | None = None,
         pacer: Pacer | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = _stop.sleep,
+        sleep: Callable[[float], None] = stop.sleep,
         seed: int | None = None,
         max_connections: int = 16,
     ) -> None:
@@ -294,7 +294,7 @@ class ApiClient:
             )
 
     def _send(self, call: Call, form: dict[str, str] | None) -> httpx.Response:
-        _stop.check()  # no new call once a stop is requested
+        stop.check()  # no new call once a stop is requested
         with self._count_lock:
             self.requests_sent += 1
         headers = self._headers() if self._headers is not None else None

@@ -15,9 +15,9 @@ from typing import Any
 import orjson
 from dlt.common.configuration.accessors import config as dlt_config
 
-from sources._errors import ConfigurationError
-from sources._http import RetryPolicy
-from sources._windows import latest_today, parse_day
+from sources.shared.errors import ConfigurationError
+from sources.shared.http import RetryPolicy
+from sources.shared.windows import latest_today, parse_day
 
 
 def read_value(key: str, *sections: str) -> Any:

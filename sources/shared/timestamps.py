@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import pendulum
 
 # The one pattern of a vendor timestamp, read by `parse_instant_ns` one at a time and by
-# `sources._arrow.instants_ns` vectorised (Arrow's regex needs the named groups); both
+# `sources.shared.arrow.instants_ns` vectorised (Arrow's regex needs the named groups); both
 # trim surrounding whitespace first. `[0-9]`, not `\d`: Python's `\d` also matches other
 # scripts' digits, Arrow's (RE2) does not.
 ISO_8601 = (

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import httpx
 
-from sources import _stop
+from sources.shared import stop
 
 log = logging.getLogger("pageflow.pacing")
 
@@ -37,7 +37,7 @@ class RateLimitPacer:
         *,
         margin: float = 0.25,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = _stop.sleep,
+        sleep: Callable[[float], None] = stop.sleep,
     ) -> None:
         self.margin = margin  # seconds added to the reset instant against clock skew
         self._clock = clock
@@ -127,7 +127,7 @@ class AdaptivePacer:
         with self._cond:
             while self.active >= int(self.limit):
                 self._cond.wait(0.2)  # a slot, or a look at the stop flag
-                _stop.check()
+                stop.check()
             self.active += 1
 
     def release(self) -> None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from sources._errors import PageflowError
+from sources.shared.errors import PageflowError
 
 _flag = threading.Event()
 _signal: int | None = None
