@@ -25,6 +25,7 @@ from pipelines.warehouse import load_destination
 from sources.mouseflow import MouseflowClient, mouseflow_source
 from sources.sandbox.mouseflow_api import MouseflowApp
 from sources.sandbox.world import World, default_sites
+from sources.shared.resources import Chunk
 from sources.shared.windows import Window
 
 PER_DAY = 5000
@@ -71,7 +72,7 @@ def pageflow_path(folder: Path, pages: dict[str, bytes], windows: list[Window]) 
         page_size=10**6,
         transport=transport(pages),
     )
-    source = mouseflow_source(client, windows, timezone_name="UTC", workers=2)
+    source = mouseflow_source(client, Chunk(windows), timezone_name="UTC", workers=2)
     began = time.perf_counter()
     pipeline(folder, "pageflow").run(source, loader_file_format="parquet")
     return time.perf_counter() - began

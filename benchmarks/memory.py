@@ -22,6 +22,7 @@ from benchmarks.load_path import SITE, pipeline, recorded_pages
 from pipelines.plan import chunk_windows
 from pipelines.runtime import prepare_dlt_environment
 from sources.mouseflow import MouseflowClient, mouseflow_source
+from sources.shared.resources import Chunk
 from sources.shared.settings import SyncTuning
 from sources.shared.windows import Window
 
@@ -62,7 +63,7 @@ def main() -> None:
         target = pipeline(Path(tmp), "memory")
         for number, chunk in enumerate(chunks, start=1):
             target.run(
-                mouseflow_source(client, chunk, timezone_name="UTC", workers=2),
+                mouseflow_source(client, Chunk(chunk), timezone_name="UTC", workers=2),
                 loader_file_format="parquet",
             )
             if number in marks:  # the peak so far: flat if memory does not grow with length

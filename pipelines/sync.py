@@ -35,7 +35,7 @@ from pipelines.vendors import Vendor, configured_vendor, registration, registrat
 from pipelines.warehouse import Warehouse
 from sources.shared import stop
 from sources.shared.http import ConfigurationError, PageflowError
-from sources.shared.resources import Failures, Fetched
+from sources.shared.resources import Chunk, Failures, Fetched
 from sources.shared.windows import Window, yesterday
 
 log = logging.getLogger("pageflow.sync")
@@ -255,7 +255,8 @@ class VendorRun:
             len(self.chunks),
         )
         if not self.chunks:
-            _run(self.pipeline, vendor.source([], websites=self.websites), vendor.name)
+            websites = [w.detail for w in self.websites]
+            _run(self.pipeline, vendor.source(Chunk(websites=websites)), vendor.name)
             self.finish()
             return
         self.prefetch = Prefetcher(vendor, self.chunks, self.failures)
@@ -281,11 +282,13 @@ class VendorRun:
         number, chunk = self.next + 1, self.chunks[self.next]
         # the websites (and their definitions) travel with the first chunk: one commit less
         source = self.vendor.source(
-            chunk,
-            websites=self.websites if number == 1 else None,
-            move_positions=self.move_positions,
-            results=self.head(),
-            failures=self.failures,
+            Chunk(
+                chunk,
+                websites=[w.detail for w in self.websites] if number == 1 else None,
+                move_positions=self.move_positions,
+                results=self.head(),
+                failures=self.failures,
+            )
         )
         if stop.requested():
             return  # nothing is committed after a stop request

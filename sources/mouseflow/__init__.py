@@ -4,13 +4,13 @@ One source instance covers one chunk of windows (website x resource x local day)
 loop in `pipelines/` decides which windows and commits each chunk with one `run()`.
 
     client = MouseflowClient(base_url, email, api_key)
-    source = mouseflow_source(client, windows, timezone_name="Europe/Berlin")
+    source = mouseflow_source(client, Chunk(windows), timezone_name="Europe/Berlin")
     pipeline.run(source)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -23,9 +23,9 @@ from sources.mouseflow.client import RECORDING_TYPES, MouseflowClient
 from sources.mouseflow.settings import VENDOR
 from sources.shared.arrow import finish
 from sources.shared.resources import (
-    Failures,
+    NOTHING,
+    Chunk,
     Fetched,
-    Results,
     audit,
     check_in_window,
     ns_utc,
@@ -43,19 +43,16 @@ from sources.shared.windows import Window
 @dlt.source(name=VENDOR, max_table_nesting=0)
 def mouseflow_source(
     client: MouseflowClient,
-    windows: Sequence[Window] = (),
+    chunk: Chunk = NOTHING,
     *,
     timezone_name: str = "UTC",
-    websites: Sequence[dict[str, Any]] | None = None,
-    move_positions: bool = True,
     workers: int = 4,
-    results: Results | None = None,
-    failures: Failures | None = None,
 ) -> list[DltResource]:
-    """Resources for `windows`; `websites` (details with `domains`) are loaded when given."""
+    """Resources for the chunk's windows; its `websites` (details with `domains`) are
+    loaded when given."""
     resources: list[DltResource] = []
-    if websites is not None:
-        resources.append(websites_resource(list(websites), timezone_name))
+    if chunk.websites is not None:
+        resources.append(websites_resource(list(chunk.websites), timezone_name))
     fetchers = mouseflow_fetchers(client, timezone_name)
     hints: dict[str, dict[str, Any]] = {
         "recordings": {
@@ -71,16 +68,7 @@ def mouseflow_source(
         "forms": {"primary_key": ["website_id", "day", "form_id"]},
         "feedback": {"primary_key": ["website_id", "day", "campaign_id"]},
     }
-    resources += windowed_resources(
-        VENDOR,
-        windows,
-        fetchers,
-        hints,
-        move_positions=move_positions,
-        workers=workers,
-        results=results,
-        failures=failures,
-    )
+    resources += windowed_resources(VENDOR, chunk, fetchers, hints, workers=workers)
     return resources
 
 

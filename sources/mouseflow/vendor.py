@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from dlt.extract.source import DltSource
@@ -15,8 +14,8 @@ from sources.mouseflow import settings as mf
 from sources.mouseflow.client import MouseflowClient
 from sources.shared import settings as s
 from sources.shared.errors import ConfigurationError
-from sources.shared.resources import Failures, Fetched, Results
-from sources.shared.settings import SyncTuning
+from sources.shared.resources import Chunk, Fetched
+from sources.shared.settings import SyncSettings
 from sources.shared.vendor import (
     ModelSettings,
     Registration,
@@ -37,11 +36,7 @@ class MouseflowSettings:
     base_url: str
     timezone: str
     conversion_tags: list[str]
-    website_ids: list[str]
-    start_date: date
-    lookback_days: int
-    page_size: int
-    tuning: SyncTuning
+    sync: SyncSettings
 
     @property
     def has_credentials(self) -> bool:
@@ -69,11 +64,12 @@ def read_settings() -> MouseflowSettings:
         conversion_tags=s.text_list(
             "conversion_tags", *SECTIONS, default=mf.DEFAULT_CONVERSION_TAGS
         ),
-        website_ids=s.text_list("website_ids", *SECTIONS, default=[]),
-        start_date=s.start_date(SECTIONS, default_start),
-        lookback_days=s.whole("lookback_days", *SECTIONS, default=mf.DEFAULT_LOOKBACK_DAYS),
-        page_size=s.whole("page_size", *SECTIONS, default=mf.PAGE_SIZE, minimum=1),
-        tuning=s.tuning(*SECTIONS),
+        sync=s.sync_settings(
+            SECTIONS,
+            default_start=default_start,
+            lookback_days=mf.DEFAULT_LOOKBACK_DAYS,
+            page_size=mf.PAGE_SIZE,
+        ),
     )
 
 
@@ -84,22 +80,22 @@ class MouseflowVendor:
     def __init__(self, cfg: MouseflowSettings) -> None:
         assert cfg.email and cfg.api_key
         self.cfg = cfg
-        self.start_date = cfg.start_date
-        self.lookback_days = cfg.lookback_days
-        self.tuning = cfg.tuning
+        self.start_date = cfg.sync.start_date
+        self.lookback_days = cfg.sync.lookback_days
+        self.tuning = cfg.sync.tuning
         self.client = MouseflowClient(
             cfg.base_url,
             cfg.email,
             cfg.api_key,
-            page_size=cfg.page_size,
-            policy=cfg.tuning.policy(),
-            max_concurrency=cfg.tuning.workers,
+            page_size=cfg.sync.page_size,
+            policy=self.tuning.policy(),
+            max_concurrency=self.tuning.workers,
         )
         self.fetchers = mouseflow_fetchers(self.client, cfg.timezone)
 
     def websites(self) -> list[Website]:
         listed = [site["id"] for site in self.client.websites()]
-        wanted = chosen_websites(self.name, listed, self.cfg.website_ids)
+        wanted = chosen_websites(self.name, listed, self.cfg.sync.website_ids)
         with ThreadPoolExecutor(self.tuning.workers) as pool:
             details = list(pool.map(self.client.website, wanted))
         return [Website(d["id"], self.cfg.timezone, d) for d in details]
@@ -111,23 +107,9 @@ class MouseflowVendor:
     def fetch(self, window: Window) -> Fetched:
         return self.fetchers[window.resource](window)
 
-    def source(
-        self,
-        windows: Sequence[Window],
-        websites: Sequence[Website] | None = None,
-        move_positions: bool = True,
-        results: Results | None = None,
-        failures: Failures | None = None,
-    ) -> DltSource:
+    def source(self, chunk: Chunk) -> DltSource:
         return mouseflow_source(
-            self.client,
-            windows,
-            timezone_name=self.cfg.timezone,
-            websites=None if websites is None else [w.detail for w in websites],
-            move_positions=move_positions,
-            workers=self.tuning.workers,
-            results=results,
-            failures=failures,
+            self.client, chunk, timezone_name=self.cfg.timezone, workers=self.tuning.workers
         )
 
     def close(self) -> None:
@@ -142,7 +124,7 @@ def _configured(folder: Path | None) -> Vendor | None:
 def _model_settings() -> ModelSettings:
     cfg = read_settings()
     tags = SettingsTable("tag varchar", [(tag,) for tag in cfg.conversion_tags])
-    return ModelSettings(cfg.lookback_days, {"mouseflow_conversion_tags": tags})
+    return ModelSettings(cfg.sync.lookback_days, {"mouseflow_conversion_tags": tags})
 
 
 REGISTRATION = Registration(

@@ -5,12 +5,12 @@ One source instance covers one chunk of windows; the run loop in `pipelines/` pi
 
     tokens = TokenManager(accounts_url, client_id, client_secret, refresh_token)
     client = PageSenseClient(base_url, tokens)
-    pipeline.run(pagesense_source(client, windows, definitions=definitions, timezones=zones))
+    pipeline.run(pagesense_source(client, Chunk(windows), definitions=defs, timezones=zones))
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -23,9 +23,9 @@ from sources.pagesense.client import RECORDING_TYPES, PageSenseClient, TokenMana
 from sources.pagesense.settings import VENDOR
 from sources.shared.arrow import finish
 from sources.shared.resources import (
-    Failures,
+    NOTHING,
+    Chunk,
     Fetched,
-    Results,
     audit,
     check_date,
     check_in_window,
@@ -45,22 +45,19 @@ Definitions = Mapping[str, Mapping[str, list[dict[str, Any]]]]
 @dlt.source(name=VENDOR, max_table_nesting=0)
 def pagesense_source(
     client: PageSenseClient,
-    windows: Sequence[Window] = (),
+    chunk: Chunk = NOTHING,
     *,
     definitions: Definitions,
     timezones: Mapping[str, str],
-    websites: Sequence[dict[str, Any]] | None = None,
-    move_positions: bool = True,
     workers: int = 4,
-    results: Results | None = None,
-    failures: Failures | None = None,
 ) -> list[DltResource]:
-    """Resources for `windows`; websites and definitions are loaded when `websites` is given."""
+    """Resources for the chunk's windows; its websites and their definitions are loaded
+    when it carries `websites`."""
     resources: list[DltResource] = []
-    if websites is not None:
+    if chunk.websites is not None:
         resources.append(
             dlt.resource(
-                list(websites), name="websites", write_disposition="merge", primary_key="id"
+                list(chunk.websites), name="websites", write_disposition="merge", primary_key="id"
             )
         )
         resources += [definitions_resource(kind, definitions) for kind in settings.DEFINITIONS]
@@ -77,16 +74,7 @@ def pagesense_source(
         "goal_conversions": {"primary_key": ["website_id", "day", "goal_id"]},
         "test_results": {"primary_key": ["website_id", "day", "test_id", "variation_id"]},
     }
-    resources += windowed_resources(
-        VENDOR,
-        windows,
-        fetchers,
-        hints,
-        move_positions=move_positions,
-        workers=workers,
-        results=results,
-        failures=failures,
-    )
+    resources += windowed_resources(VENDOR, chunk, fetchers, hints, workers=workers)
     return resources
 
 
@@ -217,22 +205,14 @@ def _fetch_forms(client: PageSenseClient, definitions: Definitions, window: Wind
                     )
                 target.append({"form_id": form["id"], **item})
     items: list[Any] = with_window(window, forms)
-    if fields:
-        items.append(
-            variant(
-                with_window(window, fields),
-                "form_fields",
-                ["website_id", "day", "form_id", "field_name"],
+    for rows, table, key in (
+        (fields, "form_fields", "field_name"),
+        (drops, "form_drop_offs", "field"),
+    ):
+        if rows:
+            items.append(
+                variant(with_window(window, rows), table, ["website_id", "day", "form_id", key])
             )
-        )
-    if drops:
-        items.append(
-            variant(
-                with_window(window, drops),
-                "form_drop_offs",
-                ["website_id", "day", "form_id", "field"],
-            )
-        )
     return items, audit(window, len(forms))
 
 

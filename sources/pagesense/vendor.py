@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from dlt.extract.source import DltSource
@@ -17,8 +17,8 @@ from sources.pagesense.client import PageSenseClient, TokenManager
 from sources.shared import settings as s
 from sources.shared.http import VendorAPIError
 from sources.shared.pacing import RateLimitPacer
-from sources.shared.resources import Failures, Fetched, Results
-from sources.shared.settings import SyncTuning
+from sources.shared.resources import Chunk, Fetched
+from sources.shared.settings import SyncSettings
 from sources.shared.vendor import ModelSettings, Registration, Vendor, Website, chosen_websites
 from sources.shared.windows import Window, check_timezone, local_today
 
@@ -33,11 +33,7 @@ class PageSenseSettings:
     refresh_token: str | None = field(repr=False)
     base_url: str
     accounts_url: str
-    website_ids: list[str]
-    start_date: date
-    lookback_days: int
-    page_size: int
-    tuning: SyncTuning
+    sync: SyncSettings
 
     @property
     def has_credentials(self) -> bool:
@@ -53,11 +49,12 @@ def read_settings() -> PageSenseSettings:
         refresh_token=s.text("refresh_token", *SECTIONS),
         base_url=s.text("base_url", *SECTIONS, default=ps.BASE_URL) or ps.BASE_URL,
         accounts_url=s.text("accounts_url", *SECTIONS, default=ps.ACCOUNTS_URL) or "",
-        website_ids=s.text_list("website_ids", *SECTIONS, default=[]),
-        start_date=s.start_date(SECTIONS, default_start),
-        lookback_days=s.whole("lookback_days", *SECTIONS, default=ps.DEFAULT_LOOKBACK_DAYS),
-        page_size=s.whole("page_size", *SECTIONS, default=ps.PAGE_SIZE, minimum=1),
-        tuning=s.tuning(*SECTIONS),
+        sync=s.sync_settings(
+            SECTIONS,
+            default_start=default_start,
+            lookback_days=ps.DEFAULT_LOOKBACK_DAYS,
+            page_size=ps.PAGE_SIZE,
+        ),
     )
 
 
@@ -71,9 +68,9 @@ class PageSenseVendor:
     def __init__(self, cfg: PageSenseSettings, token_cache: Path | None = None) -> None:
         assert cfg.client_id and cfg.client_secret and cfg.refresh_token
         self.cfg = cfg
-        self.start_date = cfg.start_date
-        self.lookback_days = cfg.lookback_days
-        self.tuning = cfg.tuning
+        self.start_date = cfg.sync.start_date
+        self.lookback_days = cfg.sync.lookback_days
+        self.tuning = cfg.sync.tuning
         self.pacer = RateLimitPacer()  # one per account: every thread draws on it
         tokens = TokenManager(
             cfg.accounts_url,
@@ -85,9 +82,9 @@ class PageSenseVendor:
         self.client = PageSenseClient(
             cfg.base_url,
             tokens,
-            page_size=cfg.page_size,
+            page_size=cfg.sync.page_size,
             pacer=self.pacer,
-            policy=cfg.tuning.policy(),
+            policy=self.tuning.policy(),
         )
         self._lock = threading.Lock()
         self._sites: list[Website] | None = None
@@ -103,7 +100,7 @@ class PageSenseVendor:
 
     def _list_websites(self) -> list[Website]:
         listed = {site["id"]: site for site in self.client.websites()}
-        wanted = chosen_websites(self.name, list(listed), self.cfg.website_ids)
+        wanted = chosen_websites(self.name, list(listed), self.cfg.sync.website_ids)
         sites = []
         for website_id in wanted:
             detail = listed[website_id]
@@ -129,25 +126,14 @@ class PageSenseVendor:
         self.websites()  # the definitions, once
         return self._fetchers[window.resource](window)
 
-    def source(
-        self,
-        windows: Sequence[Window],
-        websites: Sequence[Website] | None = None,
-        move_positions: bool = True,
-        results: Results | None = None,
-        failures: Failures | None = None,
-    ) -> DltSource:
+    def source(self, chunk: Chunk) -> DltSource:
         self.websites()  # the definitions, once
         return pagesense_source(
             self.client,
-            windows,
+            chunk,
             definitions=self._definitions,
             timezones=self._timezones,
-            websites=None if websites is None else [w.detail for w in websites],
-            move_positions=move_positions,
             workers=self.tuning.workers,
-            results=results,
-            failures=failures,
         )
 
     def close(self) -> None:
@@ -162,7 +148,7 @@ def _configured(folder: Path | None) -> Vendor | None:
 
 
 def _model_settings() -> ModelSettings:
-    return ModelSettings(read_settings().lookback_days)
+    return ModelSettings(read_settings().sync.lookback_days)
 
 
 REGISTRATION = Registration(

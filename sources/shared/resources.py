@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +58,20 @@ def positions_of(source_state: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 
 Results = Mapping[Window, "Future[Fetched]"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What one `pipeline.run()` of a vendor loads, and how."""
+
+    windows: Sequence[Window] = ()
+    websites: Sequence[dict[str, Any]] | None = None  # the websites' own rows, loaded too
+    move_positions: bool = True  # False for an explicit --start/--end range
+    results: Results | None = None  # answers fetched ahead (the prefetcher's futures)
+    failures: Failures | None = None  # a resource that failed stops for its website
+
+
+NOTHING = Chunk()  # no windows, no websites: a source that loads nothing
 
 
 class Failures:
@@ -128,29 +143,26 @@ def windowed_resource(
 
 def windowed_resources(
     vendor: str,
-    windows: Sequence[Window],
+    chunk: Chunk,
     fetchers: Mapping[str, Callable[[Window], Fetched]],
     hints: Mapping[str, dict[str, Any]],
     *,
-    move_positions: bool,
     workers: int,
-    results: Results | None,
-    failures: Failures | None = None,
 ) -> list[DltResource]:
     """One windowed resource per resource name (in `fetchers` order) that has windows."""
     resources = []
     for name, fetch in fetchers.items():
-        mine = [w for w in windows if w.resource == name]
+        mine = [w for w in chunk.windows if w.resource == name]
         if mine:
             resources.append(
                 windowed_resource(
                     name,
                     mine,
                     fetch,
-                    move_positions=move_positions,
+                    move_positions=chunk.move_positions,
                     workers=workers,
-                    results=results,
-                    failures=failures,
+                    results=chunk.results,
+                    failures=chunk.failures,
                     unique_in_chunk="id" if name == "recordings" else None,
                     vendor=vendor,
                     **hints[name],

@@ -120,3 +120,27 @@ def tuning(*sections: str) -> SyncTuning:
         retry_backoff=number("retry_backoff", *sections, default=SyncTuning.retry_backoff),
         retry_max_wait=number("retry_max_wait", *sections, default=SyncTuning.retry_max_wait),
     )
+
+
+@dataclass
+class SyncSettings:
+    """The keys every vendor has: which websites, from when, how far back, how."""
+
+    website_ids: list[str]  # empty: every website of the account
+    start_date: date
+    lookback_days: int
+    page_size: int
+    tuning: SyncTuning
+
+
+def sync_settings(
+    sections: tuple[str, ...], *, default_start: date, lookback_days: int, page_size: int
+) -> SyncSettings:
+    """`sections`' common keys, with the vendor's own defaults."""
+    return SyncSettings(
+        website_ids=text_list("website_ids", *sections, default=[]),
+        start_date=start_date(sections, default_start),
+        lookback_days=whole("lookback_days", *sections, default=lookback_days),
+        page_size=whole("page_size", *sections, default=page_size, minimum=1),
+        tuning=tuning(*sections),
+    )

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from dlt.extract.source import DltSource
 
 from sources.shared.errors import ConfigurationError
-from sources.shared.resources import Failures, Fetched, Results
+from sources.shared.resources import Chunk, Fetched
 from sources.shared.settings import SyncTuning
 from sources.shared.windows import Window
 
@@ -47,14 +47,9 @@ class Vendor(Protocol):
 
     def fetch(self, window: Window) -> Fetched: ...
 
-    def source(
-        self,
-        windows: Sequence[Window],
-        websites: Sequence[Website] | None = None,
-        move_positions: bool = True,
-        results: Results | None = None,
-        failures: Failures | None = None,
-    ) -> DltSource: ...
+    def source(self, chunk: Chunk) -> DltSource:
+        """The dlt source that loads `chunk` (one `pipeline.run()`)."""
+        ...
 
     def close(self) -> None: ...
 
