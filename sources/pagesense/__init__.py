@@ -19,8 +19,9 @@ import pyarrow as pa
 from dlt.extract.resource import DltResource
 
 from sources.pagesense import settings
-from sources.pagesense.client import RECORDING_TYPES, PageSenseClient, TokenManager
+from sources.pagesense.client import RECORDING_TYPES, PageSenseClient
 from sources.pagesense.settings import VENDOR
+from sources.pagesense.tokens import TokenManager
 from sources.shared.arrow import finish
 from sources.shared.resources import (
     NOTHING,

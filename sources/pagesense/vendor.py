@@ -13,7 +13,8 @@ from dlt.extract.source import DltSource
 
 from sources.pagesense import Definitions, fetch_definitions, pagesense_fetchers, pagesense_source
 from sources.pagesense import settings as ps
-from sources.pagesense.client import PageSenseClient, TokenManager
+from sources.pagesense.client import PageSenseClient
+from sources.pagesense.tokens import TokenManager
 from sources.shared import settings as s
 from sources.shared.http import VendorAPIError
 from sources.shared.pacing import RateLimitPacer

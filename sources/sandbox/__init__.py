@@ -10,9 +10,10 @@ with Sandbox() as sandbox:
 
 from __future__ import annotations
 
+from sources.sandbox.faults import Fault, FaultSet
 from sources.sandbox.mouseflow_api import MouseflowApp
 from sources.sandbox.pagesense_api import PageSenseApp
-from sources.sandbox.server import Fault, FaultSet, RequestLog, SandboxServer
+from sources.sandbox.server import RequestLog, SandboxServer
 from sources.sandbox.world import World
 from sources.sandbox.zoho import AccountsApp, RateWindow, TokenStore
 
