@@ -11,8 +11,8 @@ import pytest
 from pipelines import catalog
 from pipelines.models import ModelError, build, sql_dir
 from pipelines.publish import publish
+from tests.sql.raw_tables import RAW as MODELS_RAW
 from tests.sql.seed import seed, warehouse_of, work_db
-from tests.sql.test_models import RAW as MODELS_RAW
 
 D = date.fromisoformat
 DAY = D("2026-03-08")
