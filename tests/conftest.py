@@ -1,13 +1,21 @@
-"""Every test runs in its own temporary directory with dlt's state kept inside it."""
+"""Every test runs in its own temporary directory with dlt's state kept inside it, and
+never across a local midnight of the zones the sandbox's websites live in."""
 
 from __future__ import annotations
 
 import os
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from dlt.common.configuration.container import Container
 from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+from sources.sandbox import MOUSEFLOW_TIMEZONE
+from sources.sandbox.world import default_sites
+from sources.shared.windows import LATEST_ZONE
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +29,35 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # dlt reads .dlt/*.toml once per process: read this test's (empty) folder afresh
     Container()[PluggableRunContext].reload_providers()
     return tmp_path
+
+
+# The zones whose dates a test compares with what a sync fetched: UTC, the sandbox's
+# websites and Mouseflow account, and the latest today on Earth.
+DAY_ZONES = tuple(
+    sorted(
+        {"UTC", LATEST_ZONE, MOUSEFLOW_TIMEZONE}
+        | {site.pagesense_timezone for site in default_sites()}
+    )
+)
+LONGEST_TEST_SECONDS = 90
+
+
+def seconds_to_next_midnight(now: datetime, zones: tuple[str, ...] = DAY_ZONES) -> float:
+    """Seconds from `now` to the next local midnight in any of `zones`."""
+    soonest = []
+    for zone in zones:
+        local = now.astimezone(ZoneInfo(zone))
+        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time())
+        at = midnight.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)  # UTC: DST-proof
+        soonest.append((at - now.astimezone(UTC)).total_seconds())
+    return min(soonest)
+
+
+@pytest.fixture(autouse=True)
+def same_day_throughout() -> None:
+    """A test that asks "yesterday" before and after a sync must get one answer: one
+    starting less than `LONGEST_TEST_SECONDS` before a local midnight waits until it has
+    passed (at most a minute and a half, a few times a day)."""
+    left = seconds_to_next_midnight(datetime.now(UTC))
+    if left < LONGEST_TEST_SECONDS:
+        time.sleep(left + 1)

@@ -24,6 +24,7 @@ MOUSEFLOW_API_KEY = "sandbox-mouseflow-key"
 PAGESENSE_CLIENT_ID = "1000.SANDBOXCLIENT"
 PAGESENSE_CLIENT_SECRET = "sandbox-client-secret"
 PAGESENSE_REFRESH_TOKEN = "1000.sandbox-refresh-token"
+MOUSEFLOW_TIMEZONE = "Europe/Berlin"  # the account's zone: its days are Berlin days
 
 
 class Sandbox:
@@ -33,7 +34,7 @@ class Sandbox:
         self,
         world: World | None = None,
         *,
-        mouseflow_timezone: str = "Europe/Berlin",
+        mouseflow_timezone: str = MOUSEFLOW_TIMEZONE,
         mouseflow_email: str = MOUSEFLOW_EMAIL,
         mouseflow_api_key: str = MOUSEFLOW_API_KEY,
         mouseflow_max_limit: int = 5000,
