@@ -281,7 +281,7 @@ def _stopped(where: str) -> int:
         f"pageflow: stopped by {stop.signal_name()}: nothing after it was committed; {where}",
         file=sys.stderr,
     )
-    return 128 + stop.signal_number()
+    return exit_code(stop.Stopped())
 
 
 def entry() -> None:

@@ -8,6 +8,15 @@ from datetime import date
 from tests.sql.seed import PENDING
 
 D = date.fromisoformat
+# the columns both vendors' funnel steps share; each adds its own count column
+FUNNEL = {
+    "website_id": "varchar",
+    "day": "date",
+    "funnel_id": "varchar",
+    "funnel_name": "varchar",
+    "step_number": "bigint",
+    "step_name": "varchar",
+}
 
 RAW = {
     "pagesense.websites": (
@@ -89,15 +98,7 @@ RAW = {
         ],
     ),
     "pagesense.funnel_steps": (
-        {
-            "website_id": "varchar",
-            "day": "date",
-            "funnel_id": "varchar",
-            "funnel_name": "varchar",
-            "step_number": "bigint",
-            "step_name": "varchar",
-            "visitors": "bigint",
-        },
+        {**FUNNEL, "visitors": "bigint"},
         [
             ("P1", D("2026-03-08"), "pf1", "Checkout", 1, "Cart", 100),
             ("P1", D("2026-03-08"), "pf1", "Checkout", 2, "Pay", 50),
@@ -162,15 +163,7 @@ RAW = {
         ],
     ),
     "mouseflow.funnel_steps": (
-        {
-            "website_id": "varchar",
-            "day": "date",
-            "funnel_id": "varchar",
-            "funnel_name": "varchar",
-            "step_number": "bigint",
-            "step_name": "varchar",
-            "count": "bigint",
-        },
+        {**FUNNEL, "count": "bigint"},
         [
             ("M1", D("2026-03-08"), "mf1", "checkout", 1, "Cart", 80),
             ("M1", D("2026-03-08"), "mf1", "checkout", 2, "Pay", 40),

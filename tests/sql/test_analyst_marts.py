@@ -11,19 +11,12 @@ import pytest
 from pipelines import catalog
 from pipelines.models import ModelError, build, sql_dir
 from pipelines.publish import publish
+from tests.sql.raw_tables import FUNNEL
 from tests.sql.raw_tables import RAW as MODELS_RAW
 from tests.sql.seed import seed, warehouse_of, work_db
 
 D = date.fromisoformat
 DAY = D("2026-03-08")
-FUNNEL = {
-    "website_id": "varchar",
-    "day": "date",
-    "funnel_id": "varchar",
-    "funnel_name": "varchar",
-    "step_number": "bigint",
-    "step_name": "varchar",
-}
 RAW = {
     "pagesense.websites": (
         {"id": "varchar", "name": "varchar", "url": "varchar", "timezone": "varchar"},
