@@ -20,8 +20,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from pipelines.sync import SyncResult, VendorResult, sync
-from pipelines.warehouse import Warehouse
+from pipelines.run.sync import SyncResult, VendorResult, sync
+from pipelines.store.warehouse import Warehouse
 from sources.sandbox import Sandbox
 from sources.shared.windows import days_between, yesterday
 

@@ -20,8 +20,8 @@ import dlt
 import httpx
 import orjson
 
-from pipelines.runtime import prepare_dlt_environment
-from pipelines.warehouse import load_destination
+from pipelines.store.runtime import prepare_dlt_environment
+from pipelines.store.warehouse import load_destination
 from sources.mouseflow import MouseflowClient, mouseflow_source
 from sources.sandbox.mouseflow_api import MouseflowApp
 from sources.sandbox.world import World, default_sites

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 
 from benchmarks.load_path import SITE, pipeline, recorded_pages
-from pipelines.plan import chunk_windows
-from pipelines.runtime import prepare_dlt_environment
+from pipelines.run.plan import chunk_windows
+from pipelines.store.runtime import prepare_dlt_environment
 from sources.mouseflow import MouseflowClient, mouseflow_source
 from sources.shared.resources import Chunk
 from sources.shared.settings import SyncTuning

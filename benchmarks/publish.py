@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 from pipelines import models
-from pipelines.demo import run_demo
-from pipelines.publish import publish
-from pipelines.warehouse import Warehouse
+from pipelines.cli.demo import run_demo
+from pipelines.store.publish import publish
+from pipelines.store.warehouse import Warehouse
 
 
 def grow(warehouse: Warehouse, rows: int) -> str:

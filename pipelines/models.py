@@ -21,9 +21,9 @@ import duckdb
 
 from pipelines import VENDORS, catalog
 from pipelines.raw import RawSettings, prepare_raw, prune_superseded
+from pipelines.store.warehouse import Warehouse
 from pipelines.vendors import registrations
-from pipelines.warehouse import Warehouse
-from sources.shared.http import PageflowError
+from sources.shared.errors import ModelError
 from sources.shared.settings import read_value
 
 log = logging.getLogger("pageflow.models")
@@ -37,10 +37,6 @@ def sql_dir() -> Path:
     """The models: packaged beside this module, or `sql/` at the repository's top."""
     packaged = Path(__file__).resolve().parent / "sql"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "sql"
-
-
-class ModelError(PageflowError):
-    """A model that does not build, or SQL tests that return rows."""
 
 
 @dataclass

@@ -1,10 +1,10 @@
 """The raw layer the models read: one view per declared raw table, the vendor's current
 answer only, and the settings the models need as tables.
 
-This is where the warehouse's main correctness rule lives: a raw row counts when its load
-completed and no later completed load fetched its window again (`_superseded`). The same
-predicate deletes superseded rows before models build (`prune_superseded`) and guards the
-views a second time.
+This is where the warehouse's main correctness rule is applied: a raw row counts when its
+load completed and no later completed load fetched its window again (the ledger's
+`superseded` predicate, `pipelines.ledger.windows`). The same predicate deletes superseded
+rows before models build (`prune_superseded`) and guards the views a second time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from pipelines.ledger import windows as ledger
+from pipelines.ledger.tables import WINDOWS
 from pipelines.vendors import registration
 from sources.shared.vendor import ModelSettings, SettingsTable
 
@@ -58,11 +60,10 @@ def prepare_raw(
                 completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
                 source = f'from "{vendor}"."{table}" as t where _dlt_load_id in ({completed})'
                 resource = windowed.get(table)
-                audit = existing.get((vendor, "sync_windows"), set())
-                audited = {"_dlt_load_id", "resource"} <= audit
+                audited = ledger.audited(existing.get((vendor, WINDOWS.name), set()))
                 if resource and audited and {"website_id", "day"} <= have:
                     # a second guard: `prune_superseded` deletes these rows already
-                    source += " and not " + _superseded(vendor, resource, completed)
+                    source += " and not " + ledger.superseded(vendor, resource, completed)
             else:
                 source = f'from "{vendor}"."{table}"'
             con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
@@ -118,7 +119,7 @@ def prune_superseded(con: duckdb.DuckDBPyConnection, declared: dict[str, Any]) -
     existing = _columns(con)
     deleted = 0
     for vendor in declared:
-        needed = {(vendor, "_dlt_loads"), (vendor, "_dlt_version"), (vendor, "sync_windows")}
+        needed = {(vendor, "_dlt_loads"), (vendor, "_dlt_version"), (vendor, WINDOWS.name)}
         if not needed <= existing.keys():
             continue
         completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
@@ -128,23 +129,12 @@ def prune_superseded(con: duckdb.DuckDBPyConnection, declared: dict[str, Any]) -
                 continue
             rows = con.execute(
                 f'delete from "{vendor}"."{table}" as t where '
-                + _superseded(vendor, resource, completed)
+                + ledger.superseded(vendor, resource, completed)
             ).fetchall()
             deleted += rows[0][0] if rows else 0
     if deleted:
         log.info("models: %d raw rows of re-fetched windows removed", deleted)
     return deleted
-
-
-def _superseded(vendor: str, resource: str, completed: str) -> str:
-    """The predicate on raw row `t`: a later completed load fetched its window again, so
-    the row is no longer the vendor's answer (see `prune_superseded`)."""
-    return (
-        f'exists (select 1 from "{vendor}".sync_windows as w'
-        f" where w.resource = '{resource}' and w.website_id = t.website_id"
-        f" and w.day = t.day and w._dlt_load_id in ({completed})"
-        " and cast(w._dlt_load_id as double) > cast(t._dlt_load_id as double))"
-    )
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:

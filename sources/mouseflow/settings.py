@@ -29,9 +29,6 @@ FORMS = "/websites/{website_id}/forms"
 FORM = "/websites/{website_id}/forms/{form_id}"
 FEEDBACK = "/websites/{website_id}/feedback"
 
-# Windowed resources, in the order a chunk fetches them; each keeps its own position.
-WINDOWED_RESOURCES = ("recordings", "pages", "funnel_steps", "forms", "feedback")
-
 
 def window_params(day: date) -> dict[str, str]:
     """Mouseflow's window for one day: `todate` is exclusive, so it is the next day."""

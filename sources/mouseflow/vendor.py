@@ -12,9 +12,11 @@ from dlt.extract.source import DltSource
 from sources.mouseflow import mouseflow_fetchers, mouseflow_source
 from sources.mouseflow import settings as mf
 from sources.mouseflow.client import MouseflowClient
+from sources.mouseflow.resources import RESOURCES, WINDOWED
 from sources.shared import settings as s
+from sources.shared.declare import Fetched
 from sources.shared.errors import ConfigurationError
-from sources.shared.resources import Chunk, Fetched
+from sources.shared.resources import Chunk
 from sources.shared.settings import SyncSettings
 from sources.shared.vendor import (
     ModelSettings,
@@ -75,7 +77,7 @@ def read_settings() -> MouseflowSettings:
 
 class MouseflowVendor:
     name = mf.VENDOR
-    resources = mf.WINDOWED_RESOURCES
+    resources = WINDOWED
 
     def __init__(self, cfg: MouseflowSettings) -> None:
         assert cfg.email and cfg.api_key
@@ -131,7 +133,7 @@ REGISTRATION = Registration(
     name=mf.VENDOR,
     label="Mouseflow",
     credentials="SOURCES__MOUSEFLOW__EMAIL and __API_KEY",
-    windowed_resources=mf.WINDOWED_RESOURCES,
+    resources=RESOURCES,
     configured=_configured,
     model_settings=_model_settings,
 )

@@ -15,6 +15,7 @@ from sources.pagesense import settings
 from sources.pagesense.settings import VENDOR
 from sources.pagesense.tokens import TokenManager
 from sources.shared.arrow import list_schema, read_page, rows_of, scalar
+from sources.shared.errors import RowShapeError
 from sources.shared.http import (
     ApiClient,
     Call,
@@ -22,7 +23,7 @@ from sources.shared.http import (
     WindowList,
 )
 from sources.shared.pacing import RateLimitPacer
-from sources.shared.shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
+from sources.shared.shapes import check_ids, is_count, object_rows, parse_json
 
 log = logging.getLogger("pageflow.pagesense")
 

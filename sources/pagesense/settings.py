@@ -32,16 +32,6 @@ TEST_RESULTS = "/websites/{website_id}/tests/{test_id}/results"
 
 REPORTS = ("overview", "traffic", "conversions", "behavior")
 
-# Windowed resources, in the order a chunk fetches them; each keeps its own position.
-WINDOWED_RESOURCES = (
-    "recordings",
-    "heatmaps",
-    "funnel_steps",
-    "forms",
-    "reports",
-    "goal_conversions",
-    "test_results",
-)
 # Definitions, fetched once per run with the websites.
 DEFINITIONS = {"funnels": FUNNELS, "forms": FORMS, "goals": GOALS, "tests": TESTS}
 

@@ -14,7 +14,8 @@ import orjson
 
 from sources.pagesense import settings
 from sources.pagesense.settings import VENDOR
-from sources.shared.http import ApiClient, Call, ConfigurationError, RetryPolicy, VendorAPIError
+from sources.shared.errors import ConfigurationError
+from sources.shared.http import ApiClient, Call, RetryPolicy
 
 log = logging.getLogger("pageflow.pagesense")
 
@@ -84,7 +85,9 @@ class TokenManager:
 
     def _refresh(self) -> None:
         call = Call(settings.TOKEN_PATH, settings.TOKEN_PATH)
-        self._accept(self._http.post_form(call, self._form, answers=lambda status: status < 500))
+        self._accept(
+            call, self._http.post_form(call, self._form, answers=lambda status: status < 500)
+        )
 
     def _load_cache(self) -> None:
         """A still-valid access token an earlier run kept (so restarts ask Zoho nothing)."""
@@ -117,7 +120,7 @@ class TokenManager:
         except OSError as exc:  # a run without the cache still works; it asks more often
             log.warning("pagesense: could not keep the access token (%s)", exc.strerror)
 
-    def _accept(self, response: httpx.Response) -> None:
+    def _accept(self, call: Call, response: httpx.Response) -> None:
         try:
             body = orjson.loads(response.content)
         except orjson.JSONDecodeError:
@@ -128,9 +131,8 @@ class TokenManager:
             reason = body.get("error_description", "") if isinstance(body, dict) else ""
             throttled = "too many requests" in f"{error} {reason}".lower()
             if throttled or response.status_code == 429:
-                raise VendorAPIError(
+                raise call.error(
                     VENDOR,
-                    settings.TOKEN_PATH,
                     f"the accounts server {self.accounts_url} refused a new access token: "
                     f"{error}: {reason} (Zoho allows about 10 token requests per 10 minutes; "
                     "the credentials are fine, try again later)",

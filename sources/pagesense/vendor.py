@@ -14,11 +14,13 @@ from dlt.extract.source import DltSource
 from sources.pagesense import Definitions, fetch_definitions, pagesense_fetchers, pagesense_source
 from sources.pagesense import settings as ps
 from sources.pagesense.client import PageSenseClient
+from sources.pagesense.resources import RESOURCES, WINDOWED
 from sources.pagesense.tokens import TokenManager
 from sources.shared import settings as s
-from sources.shared.http import VendorAPIError
+from sources.shared.declare import Fetched
+from sources.shared.http import Call
 from sources.shared.pacing import RateLimitPacer
-from sources.shared.resources import Chunk, Fetched
+from sources.shared.resources import Chunk
 from sources.shared.settings import SyncSettings
 from sources.shared.vendor import ModelSettings, Registration, Vendor, Website, chosen_websites
 from sources.shared.windows import Window, check_timezone, local_today
@@ -64,7 +66,7 @@ class PageSenseVendor:
     time zone; they are listed once, by whichever method needs them first."""
 
     name = ps.VENDOR
-    resources = ps.WINDOWED_RESOURCES
+    resources = WINDOWED
 
     def __init__(self, cfg: PageSenseSettings, token_cache: Path | None = None) -> None:
         assert cfg.client_id and cfg.client_secret and cfg.refresh_token
@@ -108,9 +110,8 @@ class PageSenseVendor:
             try:
                 tz = check_timezone(str(detail.get("timezone") or ""))
             except ValueError as exc:
-                raise VendorAPIError(
-                    self.name, ps.WEBSITES, f"website has {exc}", website_id=website_id, status=200
-                ) from None
+                call = Call(ps.WEBSITES, ps.WEBSITES, website_id=website_id)
+                raise call.error(self.name, f"website has {exc}", status=200) from None
             sites.append(Website(website_id, tz, detail))
         with ThreadPoolExecutor(self.tuning.workers) as pool:
             found = pool.map(lambda site: fetch_definitions(self.client, site.website_id), sites)
@@ -156,7 +157,7 @@ REGISTRATION = Registration(
     name=ps.VENDOR,
     label="PageSense",
     credentials="SOURCES__PAGESENSE__CLIENT_ID, __CLIENT_SECRET and __REFRESH_TOKEN",
-    windowed_resources=ps.WINDOWED_RESOURCES,
+    resources=RESOURCES,
     configured=_configured,
     model_settings=_model_settings,
 )

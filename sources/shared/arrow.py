@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
-from sources.shared.shapes import RowShapeError, parse_json
+from sources.shared.errors import RowShapeError
+from sources.shared.shapes import parse_json
 from sources.shared.timestamps import ISO_8601, parse_instant_ns
 
 TIMESTAMP_NS = pa.timestamp("ns", tz="UTC")

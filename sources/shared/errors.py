@@ -1,10 +1,15 @@
-"""pageflow's error types: light to import, so the CLI can answer fast.
+"""Every error type of pageflow, in one module: light to import, so the CLI answers fast.
 
 They say what went wrong (configuration, a vendor call that may work later, rejected
-credentials); which exit code each becomes is the CLI's business (`pipelines.cli.exit_code`).
+credentials, a busy warehouse, a stop request, a model that does not build); which exit
+code each becomes is the CLI's business (`pipelines.cli.exits.exit_code`, the only map).
+`RowShapeError` is the one that never reaches a user as it is: the caller that knows the
+call turns it into a `VendorAPIError`.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class PageflowError(Exception):
@@ -49,3 +54,29 @@ class VendorAPIError(PageflowError):
             f"{self.vendor}: website {self.website_id or '-'}, endpoint {self.endpoint}, "
             f"window {self.window or '-'}: {self.reason}{status}"
         )
+
+
+class RowShapeError(ValueError):
+    """An answer whose content does not fit what the vendor documents (see `shapes`)."""
+
+
+class Stopped(PageflowError):
+    """The run was asked to stop (SIGINT or SIGTERM); the message names the signal."""
+
+
+class WarehouseBusy(PageflowError):
+    """Another sync holds this warehouse (or another program holds it read-write)."""
+
+
+class WarehouseHeld(WarehouseBusy):
+    """Another program holds the published file read-write: the one conflict left."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        super().__init__(
+            f"{path} is held read-write by another program ({holder}); "
+            "readers must open it read-only; try again once it lets go"
+        )
+
+
+class ModelError(PageflowError):
+    """A model that does not build, or SQL tests that return rows."""

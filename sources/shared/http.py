@@ -19,16 +19,13 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from sources.shared import stop
-from sources.shared.errors import (  # noqa: F401 - re-exported for the sources
-    ConfigurationError,
-    PageflowError,
-    VendorAPIError,
-)
-from sources.shared.shapes import RowShapeError, parse_json
+from sources.shared.errors import RowShapeError, VendorAPIError
+from sources.shared.shapes import parse_json
 
 log = logging.getLogger("pageflow.http")
 
-# httpx logs every full URL at INFO; keep it (and httpcore's wire log) out of our logs.
+# httpx logs every full URL at INFO; keep it (and httpcore's wire log) out of our logs,
+# whoever configures logging (the CLI, a test, a notebook): the one place this is said.
 for _noisy in ("httpx", "httpcore"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 

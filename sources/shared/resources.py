@@ -1,8 +1,10 @@
-"""What both vendors' dlt resources share: windowed fetching, positions, the audit table.
+"""What both vendors' dlt resources share: windowed fetching, positions, the window claims.
 
-A windowed resource fetches its windows concurrently, yields them in order, records an
-audit row per window (what the vendor said it has beside what was loaded) and advances
-the window's position in the source state, which is committed with the same load.
+A windowed resource fetches its windows concurrently, yields them in order, hands each
+window's claim (what the vendor said it has beside what was loaded) to the run's ledger
+recorder and advances the window's position in the source state, which is committed with
+the same load. Which resources exist, and how each is stored, is each vendor's
+declaration (`sources.shared.declare.Resource`); nothing here names one.
 """
 
 from __future__ import annotations
@@ -13,22 +15,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
-from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 
 from sources.shared import stop
-from sources.shared.http import VendorAPIError
+from sources.shared.declare import DAY_KEY, Claim, Fetched, Resource
+from sources.shared.errors import VendorAPIError
 from sources.shared.timestamps import ns_to_datetime
 from sources.shared.windows import Window, utc_bounds
 
 log = logging.getLogger("pageflow.sync")
-Fetched = tuple[list[Any], dict[str, Any]]  # (items for the resource's tables, audit row)
 
 
 def _no_hook(window: Window) -> None:
@@ -39,17 +39,10 @@ def _no_hook(window: Window) -> None:
 # launcher (tests/failpoints.py) sets it to kill the process there.
 after_window: Callable[[Window], None] = _no_hook
 
-DAY_KEY = ["website_id", "day"]
-AUDIT_HINTS = dlt.mark.make_hints(
-    table_name="sync_windows",
-    primary_key=["website_id", "resource", "day"],
-    write_disposition="merge",
-)
-
-
-def ns_utc() -> dict[str, Any]:
-    """Column hint for exact UTC instants (TIMESTAMP_NS); a fresh dict, dlt mutates hints."""
-    return {"data_type": "timestamp", "precision": 9, "timezone": False}
+# (window, the name of the vendor's claim, the claim): what the ledger records per window
+Entry = tuple[Window, str | None, Claim]
+# turns a chunk's entries into one dlt item for the ledger's table (`pipelines.ledger`)
+Recorder = Callable[[list[Entry]], Any]
 
 
 def positions_of(source_state: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -69,6 +62,7 @@ class Chunk:
     move_positions: bool = True  # False for an explicit --start/--end range
     results: Results | None = None  # answers fetched ahead (the prefetcher's futures)
     failures: Failures | None = None  # a resource that failed stops for its website
+    ledger: Recorder | None = None  # where the windows' claims go (None: not recorded)
 
 
 NOTHING = Chunk()  # no windows, no websites: a source that loads nothing
@@ -101,102 +95,81 @@ class Failures:
 
 
 def windowed_resource(
-    name: str,
+    resource: Resource,
     windows: Sequence[Window],
     fetch: Callable[[Window], Fetched],
     *,
-    move_positions: bool,
+    chunk: Chunk,
     workers: int,
-    results: Results | None = None,
-    failures: Failures | None = None,
-    unique_in_chunk: str | None = None,
     vendor: str = "",
-    **hints: Any,
 ) -> DltResource:
     """A merge resource over `windows` whose re-fetched days replace the old ones.
 
-    `results` holds windows already being fetched (the run loop fetches the next chunks
-    while dlt loads this one); windows not in it are fetched here, `workers` at a time.
+    `chunk.results` holds windows already being fetched (the run loop fetches the next
+    chunks while dlt loads this one); windows not in it are fetched here, `workers` at a
+    time.
     """
-    resource = dlt.resource(
-        _windowed(
-            list(windows),
-            fetch,
-            move_positions,
-            workers,
-            results or {},
-            failures or Failures(),
-            unique_in_chunk,
-            vendor,
-        ),
-        name=name,
+    dlt_resource = dlt.resource(
+        _windowed(resource, list(windows), fetch, chunk, workers, vendor),
+        name=resource.name,
         write_disposition="merge",
-        merge_key=DAY_KEY,
-        **hints,
+        merge_key=list(DAY_KEY),
+        **resource.hints(),
     )
-    if unique_in_chunk:
+    if resource.unique_id:
         # every id was checked unique across the chunk's windows (see _windowed), so dlt's
         # merge may skip its own de-duplication: the costliest part of loading recordings
-        resource.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
-    return resource
+        dlt_resource.apply_hints(additional_table_hints={"x-stage-data-deduplicated": True})
+    return dlt_resource
 
 
 def windowed_resources(
     vendor: str,
     chunk: Chunk,
+    resources: Sequence[Resource],
     fetchers: Mapping[str, Callable[[Window], Fetched]],
-    hints: Mapping[str, dict[str, Any]],
     *,
     workers: int,
 ) -> list[DltResource]:
-    """One windowed resource per resource name (in `fetchers` order) that has windows."""
-    resources = []
-    for name, fetch in fetchers.items():
-        mine = [w for w in chunk.windows if w.resource == name]
+    """One windowed resource per declared resource (in declaration order) with windows."""
+    found = []
+    for resource in resources:
+        mine = [w for w in chunk.windows if w.resource == resource.name]
         if mine:
-            resources.append(
+            fetch = fetchers[resource.name]
+            found.append(
                 windowed_resource(
-                    name,
-                    mine,
-                    fetch,
-                    move_positions=chunk.move_positions,
-                    workers=workers,
-                    results=chunk.results,
-                    failures=chunk.failures,
-                    unique_in_chunk="id" if name == "recordings" else None,
-                    vendor=vendor,
-                    **hints[name],
+                    resource, mine, fetch, chunk=chunk, workers=workers, vendor=vendor
                 )
             )
-    return resources
+    return found
 
 
-def variant(rows: list[dict[str, Any]], table: str, primary_key: list[str]) -> Any:
-    """Rows a resource sends to a second day-grain table of its own."""
-    return dlt.mark.with_hints(
-        rows,
-        dlt.mark.make_hints(
-            table_name=table,
-            primary_key=primary_key,
-            merge_key=DAY_KEY,
-            write_disposition="merge",
-        ),
-        create_table_variant=True,
-    )
+@dataclass(frozen=True)
+class Variant:
+    """Rows a resource sends to a further day-grain table of its own (declared in its
+    `Resource.variants`, which gives the key)."""
+
+    table: str
+    rows: list[dict[str, Any]]
+
+
+def variant(rows: list[dict[str, Any]], table: str) -> Variant:
+    return Variant(table, rows)
 
 
 def _windowed(
+    resource: Resource,
     windows: list[Window],
     fetch: Callable[[Window], Fetched],
-    move_positions: bool,
+    chunk: Chunk,
     workers: int,
-    results: Results,
-    failures: Failures,
-    unique_in_chunk: str | None,
     vendor: str,
 ) -> Iterator[Any]:
+    results = chunk.results or {}
+    failures = chunk.failures or Failures()
     seen: dict[Any, Window] = {}
-    batch = _Batch()
+    batch = _Batch(resource, chunk.ledger)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
     futures = [
         results.get(w) or (None if failures.stopped(w) else pool.submit(fetch, w)) for w in windows
@@ -206,16 +179,16 @@ def _windowed(
             if future is None or failures.stopped(window):
                 continue  # its resource failed earlier for this website: it stops there
             try:
-                items, audit = _result(future)
+                items, claim = _result(future)
             except VendorAPIError as exc:
                 if exc.credentials_rejected:
                     raise  # credentials: the whole vendor stops
                 failures.add(window, exc)
                 continue
-            if unique_in_chunk:
-                _check_unique(vendor, window, items, unique_in_chunk, seen)
-            yield from batch.add(items, audit)
-            if move_positions:
+            if resource.unique_id:
+                _check_unique(vendor, window, items, resource.unique_id, seen)
+            yield from batch.add(window, items, claim)
+            if chunk.move_positions:
                 _advance(window)
             after_window(window)
     finally:
@@ -240,33 +213,40 @@ class _Batch:
     """A chunk's small rows gathered into one item per table.
 
     dlt computes a table schema for every item it is handed (milliseconds each), so the
-    chunk's dict rows, variant rows and audit rows go to dlt as a few large lists rather
-    than row by row; arrow tables are large already and pass straight through.
+    chunk's dict rows, variant rows and claims go to dlt as a few large lists rather than
+    row by row; arrow tables are large already and pass straight through.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, resource: Resource, ledger: Recorder | None = None) -> None:
+        self.resource = resource
+        self.ledger = ledger
         self.rows: list[dict[str, Any]] = []
-        self.variants: dict[str, tuple[Any, list[Any]]] = {}
-        self.audits: list[dict[str, Any]] = []
+        self.variants: dict[str, list[dict[str, Any]]] = {}
+        self.entries: list[Entry] = []
 
-    def add(self, items: list[Any], audit: dict[str, Any]) -> Iterator[Any]:
-        self.audits.append(audit)
+    def add(self, window: Window, items: list[Any], claim: Claim) -> Iterator[Any]:
+        self.entries.append((window, self.resource.claim, claim))
         for item in items:
             if isinstance(item, dict):
                 self.rows.append(item)
-            elif isinstance(item, DataItemWithMeta) and isinstance(item.data, list):
-                name = item.meta.hints["table_name"]
-                self.variants.setdefault(name, (item.meta, []))[1].extend(item.data)
+            elif isinstance(item, Variant):
+                self.variants.setdefault(item.table, []).extend(item.rows)
             else:
                 yield item
 
     def flush(self) -> Iterator[Any]:
         if self.rows:
             yield self.rows
-        for meta, rows in self.variants.values():
-            yield DataItemWithMeta(meta, rows)
-        if self.audits:
-            yield dlt.mark.with_hints(self.audits, AUDIT_HINTS, create_table_variant=True)
+        for table, rows in self.variants.items():
+            hints = dlt.mark.make_hints(
+                table_name=table,
+                primary_key=list(self.resource.variants[table]),
+                merge_key=list(DAY_KEY),
+                write_disposition="merge",
+            )
+            yield dlt.mark.with_hints(rows, hints, create_table_variant=True)
+        if self.entries and self.ledger is not None:
+            yield self.ledger(self.entries)
 
 
 def _check_unique(
@@ -296,29 +276,6 @@ def _advance(window: Window) -> None:
     day = window.day.isoformat()
     if positions.get(window.resource, "") < day:
         positions[window.resource] = day
-
-
-def audit(
-    window: Window,
-    rows: int,
-    claim: str | None = None,
-    expected: int | None = None,
-    loaded: int | None = None,
-) -> dict[str, Any]:
-    """The window's audit row. `claim` names what the vendor itself said about the window
-    (`count`, `pagination.total`, a report's totals...), `expected` is that figure and
-    `loaded` ours (default: the rows loaded). Without a claim the window is unchecked:
-    `expected` is null, never our own row count."""
-    return {
-        "website_id": window.website_id,
-        "resource": window.resource,
-        "day": window.day,
-        "rows": rows,
-        "claim": claim if expected is not None else None,
-        "expected": expected,
-        "loaded": rows if loaded is None else loaded,
-        "synced_at": datetime.now(UTC),
-    }
 
 
 def with_window(window: Window, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -98,9 +98,10 @@ class SyncTuning:
 
     chunk_days: int = 14  # website-days per `pipeline.run()`: the most a crash can cost
     workers: int = 4  # concurrent calls per vendor account, all resources together
-    retry_attempts: int = 8  # attempts per request before the run gives up (exit 75)
-    retry_backoff: float = 0.5  # first backoff in seconds; doubles per attempt, with jitter
-    retry_max_wait: float = 900.0  # seconds a run may spend waiting on retries in all
+    # the retry defaults are the HTTP layer's own (`RetryPolicy`), stated once there
+    retry_attempts: int = RetryPolicy.max_attempts  # per request before the run gives up
+    retry_backoff: float = RetryPolicy.backoff_base  # first backoff (s); doubles, jittered
+    retry_max_wait: float = RetryPolicy.max_total_wait  # seconds of retry waits per run
 
     def policy(self) -> RetryPolicy:
         return RetryPolicy(

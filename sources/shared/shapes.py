@@ -14,9 +14,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
-class RowShapeError(ValueError):
-    """An answer whose content does not fit what the vendor documents."""
+from sources.shared.errors import RowShapeError
 
 
 def parse_json(body: bytes) -> Any:

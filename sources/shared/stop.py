@@ -15,17 +15,15 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from sources.shared.errors import PageflowError
+from sources.shared.errors import Stopped
 
 _flag = threading.Event()
 _signal: int | None = None
 
 
-class Stopped(PageflowError):
-    """The run was asked to stop (SIGINT or SIGTERM)."""
-
-    def __init__(self) -> None:
-        super().__init__(f"stopped by {signal_name()}")
+def stopped() -> Stopped:
+    """The error a stopped run ends with, naming the signal."""
+    return Stopped(f"stopped by {signal_name()}")
 
 
 def requested() -> bool:
@@ -35,13 +33,13 @@ def requested() -> bool:
 def check() -> None:
     """Raise `Stopped` if a stop was requested."""
     if _flag.is_set():
-        raise Stopped()
+        raise stopped()
 
 
 def sleep(seconds: float) -> None:
     """`time.sleep` that wakes at once and raises `Stopped` when a stop is requested."""
     if _flag.wait(max(0.0, seconds)):
-        raise Stopped()
+        raise stopped()
 
 
 def request(signum: int = signal.SIGTERM) -> None:

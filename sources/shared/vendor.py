@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 from dlt.extract.source import DltSource
 
+from sources.shared.declare import Fetched, Resource
 from sources.shared.errors import ConfigurationError
-from sources.shared.resources import Chunk, Fetched
+from sources.shared.resources import Chunk
 from sources.shared.settings import SyncTuning
 from sources.shared.windows import Window
 
@@ -77,11 +78,19 @@ class Registration:
     name: str  # the dlt schema, dataset and `raw.<name>__*` prefix; `--vendor <name>`
     label: str  # how reports and charts name it
     credentials: str  # the settings a user sets, for messages when they are missing
-    windowed_resources: tuple[str, ...]
+    resources: tuple[Resource, ...]  # its windowed resources, declared once each
     # the vendor ready to sync, or None without credentials; the argument is the folder
     # beside the warehouse, where the vendor may keep files between runs (0700)
     configured: Callable[[Path | None], Vendor | None]
     model_settings: Callable[[], ModelSettings]
+
+    @property
+    def windowed_resources(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.resources)
+
+    def resource(self, name: str) -> Resource:
+        """The declaration of one of its resources."""
+        return next(r for r in self.resources if r.name == name)
 
 
 def chosen_websites(vendor: str, listed: list[str], configured: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.plan import GAP
+from pipelines.ledger.windows import GAP
 from sources.sandbox import Fault, Sandbox
 from tests.integration.conftest import query, sync
 

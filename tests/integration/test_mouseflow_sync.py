@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.warehouse import Warehouse
+from pipelines.store.warehouse import Warehouse
 from sources.sandbox import Fault, Sandbox, World
 from sources.sandbox.world import default_sites
 from sources.shared.windows import days_between, yesterday
@@ -186,7 +186,7 @@ def test_a_malformed_page_names_the_window_and_stops_only_its_resource(
 def test_second_sync_while_one_holds_the_lock_exits_75(
     sandbox: Sandbox, warehouse: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipelines.warehouse import Warehouse
+    from pipelines.store.warehouse import Warehouse
 
     with Warehouse.at(warehouse).lock():
         assert sync(warehouse) == 75

@@ -246,7 +246,7 @@ def test_the_audit_checks_vendor_claims_and_finds_a_funnel_that_does_not_add_up(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from pipelines.cli import main
-    from pipelines.plan import GAP
+    from pipelines.ledger.windows import GAP
     from sources.sandbox import Fault
 
     monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
@@ -304,7 +304,7 @@ def test_a_vendor_answers_whichever_method_is_called_first(
             if first_websites:
                 assert {w.website_id for w in vendor.websites()} == {SHOP, BLOG}
             answers[first_websites] = {
-                resource: vendor.fetch(Window(SHOP, resource, day))[1]["rows"]
+                resource: vendor.fetch(Window(SHOP, resource, day))[1].rows
                 for resource in ("funnel_steps", "forms", "goal_conversions", "test_results")
             }
         finally:

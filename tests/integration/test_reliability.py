@@ -15,7 +15,7 @@ import dlt
 import duckdb
 import pytest
 
-from pipelines.warehouse import Warehouse
+from pipelines.store.warehouse import Warehouse
 from sources.sandbox import Fault, Sandbox
 from sources.shared.windows import days_between, local_today, yesterday
 from tests.integration.conftest import (
@@ -275,7 +275,7 @@ def test_the_lock_answers_within_a_second_and_dies_with_its_holder(
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; "
-            "from pipelines.lock import SyncLock; lock = SyncLock(Path(sys.argv[1])); "
+            "from pipelines.store.lock import SyncLock; lock = SyncLock(Path(sys.argv[1])); "
             "lock.__enter__(); print('held', flush=True); time.sleep(60)",
             str(warehouse),
         ],

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.warehouse import Warehouse
+from pipelines.store.warehouse import Warehouse
 
 DONE, PENDING = "1000.1", "1000.2"  # a completed load and one that never finished
 

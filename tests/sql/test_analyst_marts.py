@@ -10,7 +10,7 @@ import pytest
 
 from pipelines import catalog
 from pipelines.models import ModelError, build, sql_dir
-from pipelines.publish import publish
+from pipelines.store.publish import publish
 from tests.sql.raw_tables import FUNNEL
 from tests.sql.raw_tables import RAW as MODELS_RAW
 from tests.sql.seed import seed, warehouse_of, work_db

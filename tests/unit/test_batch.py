@@ -7,19 +7,29 @@ from datetime import date
 import pyarrow as pa
 from dlt.extract.items import DataItemWithMeta
 
-from sources.shared.resources import _Batch, audit, variant, with_window
+from pipelines.ledger import windows as ledger
+from sources.shared.declare import Claim, Resource
+from sources.shared.resources import _Batch, variant, with_window
 from sources.shared.windows import Window
+
+FORMS = Resource(
+    "forms",
+    "/forms",
+    lambda context, window: ([], Claim(0)),
+    claim="count",
+    variants={"form_fields": ("website_id", "day", "target")},
+)
 
 
 def test_rows_variants_and_audits_become_one_item_per_table() -> None:
-    batch = _Batch()
+    batch = _Batch(FORMS, ledger.record)
     passed = []
     for n in range(3):
         window = Window("site", "forms", date(2026, 3, 1 + n))
         rows = with_window(window, [{"form_id": f"f{n}"}, {"form_id": f"g{n}"}])
-        fields = variant(with_window(window, [{"target": "email"}]), "form_fields", ["target"])
+        fields = variant(with_window(window, [{"target": "email"}]), "form_fields")
         table = pa.table({"id": [n]})
-        passed += list(batch.add([*rows, fields, table], audit(window, 2, 2)))
+        passed += list(batch.add(window, [*rows, fields, table], Claim(2, 2)))
     items = list(batch.flush())
 
     assert [t.column("id").to_pylist() for t in passed] == [[0], [1], [2]]
@@ -30,7 +40,15 @@ def test_rows_variants_and_audits_become_one_item_per_table() -> None:
     assert [r["day"] for r in fields.data] == [date(2026, 3, d) for d in (1, 2, 3)]
     assert audits.meta.hints["table_name"] == "sync_windows"
     assert [a["day"] for a in audits.data] == [date(2026, 3, d) for d in (1, 2, 3)]
+    assert {(a["claim"], a["expected"], a["loaded"]) for a in audits.data} == {("count", 2, 2)}
 
 
 def test_an_empty_chunk_yields_nothing() -> None:
-    assert list(_Batch().flush()) == []
+    assert list(_Batch(FORMS, ledger.record).flush()) == []
+
+
+def test_without_a_ledger_no_claims_are_written() -> None:
+    batch = _Batch(FORMS)
+    window = Window("site", "forms", date(2026, 3, 1))
+    assert list(batch.add(window, [{"form_id": "f"}], Claim(1))) == []
+    assert list(batch.flush()) == [[{"form_id": "f"}]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Any
 
-from pipelines.sync import _commit_all
-from sources.shared.http import PageflowError
+from pipelines.run.commit import commit_all
+from sources.shared.errors import PageflowError
 
 
 class FakePrefetch:
@@ -49,14 +49,14 @@ def test_the_vendor_nearest_to_running_dry_commits_first() -> None:
     log: list[str] = []
     busy = FakeRun("busy", chunks=2, backlog=5, log=log)
     dry = FakeRun("dry", chunks=2, backlog=0, log=log)
-    _commit_all([busy, dry])  # type: ignore[list-item]
+    commit_all([busy, dry])  # type: ignore[list-item]
     assert log == ["dry", "dry", "busy", "busy"]
 
 
 def test_equal_vendors_take_turns() -> None:
     log: list[str] = []
     runs = [FakeRun(name, chunks=2, backlog=1, log=log) for name in ("a", "b")]
-    _commit_all(runs)  # type: ignore[arg-type]
+    commit_all(runs)  # type: ignore[arg-type]
     assert log == ["a", "b", "a", "b"]
 
 
@@ -64,6 +64,6 @@ def test_a_failing_vendor_stops_alone() -> None:
     log: list[str] = []
     broken = FakeRun("broken", chunks=3, backlog=0, log=log)
     fine = FakeRun("fine", chunks=2, backlog=1, log=log)
-    _commit_all([broken, fine])  # type: ignore[list-item]
+    commit_all([broken, fine])  # type: ignore[list-item]
     assert log == ["broken", "fine", "fine"]
     assert broken.failed is not None and fine.failed is None

@@ -7,10 +7,8 @@ import signal
 import pytest
 
 from pipelines.cli import exit_code
-from pipelines.lock import WarehouseBusy
-from pipelines.models import ModelError
 from sources.shared import stop
-from sources.shared.errors import ConfigurationError, VendorAPIError
+from sources.shared.errors import ConfigurationError, ModelError, VendorAPIError, WarehouseBusy
 
 
 def vendor_error(status: int | None, retryable: bool = False) -> VendorAPIError:
@@ -38,6 +36,6 @@ def test_each_error_has_its_exit_code(error: BaseException, code: int) -> None:
 
 def test_a_stop_exits_with_its_signal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stop, "_signal", signal.SIGINT)
-    assert exit_code(stop.Stopped()) == 130
+    assert exit_code(stop.stopped()) == 130
     monkeypatch.setattr(stop, "_signal", signal.SIGTERM)
-    assert exit_code(stop.Stopped()) == 143
+    assert exit_code(stop.stopped()) == 143

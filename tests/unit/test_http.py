@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from pipelines.cli import exit_code
-from sources.shared.http import ApiClient, Call, RetryPolicy, VendorAPIError, retry_after_seconds
+from sources.shared.errors import VendorAPIError
+from sources.shared.http import ApiClient, Call, RetryPolicy, retry_after_seconds
 
 CALL = Call(
     "/websites/{website_id}/recordings",

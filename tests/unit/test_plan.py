@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pipelines.plan import chunk_windows, plan_windows
+from pipelines.run.plan import chunk_windows, plan_windows
 from sources.shared.vendor import Website
 from sources.shared.windows import Window, yesterday
 

@@ -7,7 +7,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from sources.shared.shapes import RowShapeError, check_ids, is_count, object_rows, parse_json
+from sources.shared.errors import RowShapeError
+from sources.shared.shapes import check_ids, is_count, object_rows, parse_json
 
 
 def test_malformed_json_says_where() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import load_memory_limit
-from pipelines.warehouse import Warehouse
-from sources.shared.http import ConfigurationError
+from pipelines.store.settings import load_memory_limit
+from pipelines.store.warehouse import Warehouse
+from sources.shared.errors import ConfigurationError
 
 
 def _load_setting(tmp_path: Path, name: str) -> str:

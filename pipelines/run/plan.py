@@ -1,7 +1,7 @@
 """Planning a vendor's run: which windows, in which chunks, and which earlier ones to redo.
 
-Pure functions of the websites, the saved positions and the settings (plus the audit table
-for gaps), so the plan can be tested without a pipeline or a server.
+Pure functions of the websites, the saved positions and the settings (the gaps the ledger
+records are handed in), so the plan can be tested without a pipeline or a server.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from itertools import groupby
 
 import dlt
 
-from pipelines.warehouse import Warehouse
 from sources.shared.vendor import Website
 from sources.shared.windows import Window, chunked, days_between, incremental_days, yesterday
 
@@ -62,30 +61,6 @@ def with_gaps(windows: list[Window], gaps: Iterable[Window]) -> list[Window]:
         return windows
     log.warning("re-fetching %d earlier windows that did not add up", len(extra))
     return sorted([*windows, *extra], key=lambda w: (w.website_id, w.day, w.resource))
-
-
-# A window that did not add up: its loaded figure differs from the vendor's claim, or it
-# was marked for a re-fetch (loaded null). Unchecked windows (no claim) are never gaps.
-GAP = "(loaded is distinct from expected and (expected is not null or loaded is null))"
-
-
-def gap_windows(warehouse: Warehouse, vendor: str, websites: Sequence[Website]) -> list[Window]:
-    """Windows the audit table records as incomplete (loaded differs from expected)."""
-    if not warehouse.has_data():
-        return []
-    wanted = {w.website_id for w in websites}
-    with warehouse.connect_work() as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = 'sync_windows'",
-            [vendor],
-        ).fetchall()
-        if not found[0][0]:
-            return []
-        rows = con.execute(
-            f'select website_id, resource, day from "{vendor}".sync_windows where {GAP}'
-        ).fetchall()
-    return [Window(site, resource, day) for site, resource, day in rows if site in wanted]
 
 
 def saved_positions(pipeline: dlt.Pipeline, vendor: str) -> dict[str, dict[str, str]]:

@@ -21,9 +21,10 @@ import duckdb
 from matplotlib import rcParams
 from matplotlib.figure import Figure
 
-from pipelines.report_style import PAGE, VENDOR_COLOURS
+from pipelines.readers.page import PAGE, VENDOR_COLOURS
+from pipelines.store.sql import table_exists
+from pipelines.store.warehouse import Warehouse
 from pipelines.vendors import registrations
-from pipelines.warehouse import Warehouse
 from sources.shared.errors import ConfigurationError
 
 rcParams["svg.fonttype"] = "none"  # text as <text>, not paths
@@ -90,11 +91,7 @@ def render(con: duckdb.DuckDBPyConnection, days: int, source: str) -> str:
 
 
 def _has_marts(con: duckdb.DuckDBPyConnection) -> bool:
-    found = con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = 'analytics' and table_name in ('daily_traffic', 'vendor_comparison')"
-    ).fetchone()
-    return bool(found and found[0] == 2)
+    return all(table_exists(con, "analytics", t) for t in ("daily_traffic", "vendor_comparison"))
 
 
 # -- sections ------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from pipelines.charts import write_report
-from pipelines.report import marts_summary, status_text
-from pipelines.sync import SyncResult, sync
-from pipelines.warehouse import Warehouse
+from pipelines.readers.report import write_report
+from pipelines.readers.status import marts_summary, status_text
+from pipelines.run.sync import SyncResult, sync
+from pipelines.store.warehouse import Warehouse
 from sources.sandbox import Sandbox
 from sources.shared import stop
 from sources.shared.windows import local_today

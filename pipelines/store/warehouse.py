@@ -2,7 +2,7 @@
 
 Readers (BI tools, analysts, `pageflow status`) open `--warehouse` read-only. pageflow never
 writes that file: dlt loads and the models build in `<file>.pageflow/work.duckdb`, and after
-each run `pipelines.publish` writes a fresh copy beside the warehouse and renames it over
+each run `pipelines.store.publish` writes a fresh copy beside the warehouse and renames it over
 the old one. A reader holding the old file keeps reading it (the inode stays alive until it
 lets go); a reader that opens the path afterwards gets the new one. Neither side ever waits
 for the other's lock.
@@ -26,9 +26,10 @@ import dlt
 import duckdb
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-from pipelines.config import load_memory_limit
-from pipelines.lock import SyncLock, WarehouseBusy, folder_beside, private_folder
-from sources.shared.errors import ConfigurationError
+from pipelines.store.lock import SyncLock, folder_beside, private_folder
+from pipelines.store.settings import load_memory_limit
+from pipelines.store.sql import quoted_path
+from sources.shared.errors import ConfigurationError, WarehouseHeld
 
 log = logging.getLogger("pageflow.warehouse")
 
@@ -85,18 +86,30 @@ class Warehouse:
     def prepare(self) -> None:
         """Make the folder (private) and, if the working database is missing while a
         warehouse exists (folder deleted, or a warehouse of an older pageflow), adopt it."""
-        if self.path.is_dir():
-            raise ConfigurationError(f"{self.path} is a directory, not a DuckDB file")
+        not_a_directory(self.path)
         private_folder(self.folder)
-        if self.path.exists():
-            holder = writer_holding(self.path)
-            if holder is not None:
-                raise WarehouseHeld(self.path, holder)
+        refuse_if_held(self.path)
         if self.work_path.exists() or not self.path.exists():
             return
-        from pipelines.publish import adopt
+        self.adopt()
 
-        adopt(self)
+    def adopt(self) -> None:
+        """The working database rebuilt from the published warehouse (the folder was
+        deleted, or the warehouse was written by a pageflow that loaded into it directly)."""
+        check_readable(self.path)
+        log.info("adopting %s as the working database", self.path)
+        tmp = self.work_path.with_suffix(".adopting")
+        remove_database(tmp)
+        try:
+            with duckdb.connect(":memory:") as con:
+                con.execute(f"attach '{quoted_path(self.path)}' as pub (read_only)")
+                con.execute(f"attach '{quoted_path(tmp)}' as work")
+                con.execute("copy from database pub to work")
+                con.execute("detach work")
+        except duckdb.Error as exc:
+            remove_database(tmp)
+            raise path_error(self.path, exc) from None
+        os.replace(tmp, self.work_path)
 
 
 def load_destination(path: Path) -> dlt.destinations.duckdb:
@@ -111,8 +124,7 @@ def check_readable(path: Path) -> None:
         raise ConfigurationError(
             f"no warehouse at {path}: check --warehouse, or run `pageflow sync` first"
         )
-    if path.is_dir():
-        raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
+    not_a_directory(path)
     try:
         with path.open("rb") as handle:
             header = handle.read(12)
@@ -120,19 +132,26 @@ def check_readable(path: Path) -> None:
         raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from None
     if header[8:12] != DUCKDB_MAGIC:
         raise ConfigurationError(f"{path} is not a DuckDB database file")
+    refuse_if_held(path)
+
+
+def not_a_directory(path: Path) -> None:
+    """A warehouse path that names a folder is a configuration error (exit 78)."""
+    if path.is_dir():
+        raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
+
+
+def refuse_if_held(path: Path) -> None:
+    """`WarehouseHeld` when another program holds `path` read-write (nothing if absent)."""
     holder = writer_holding(path)
     if holder is not None:
         raise WarehouseHeld(path, holder)
 
 
-class WarehouseHeld(WarehouseBusy):
-    """Another program holds the published file read-write: the one conflict left."""
-
-    def __init__(self, path: Path, holder: str) -> None:
-        super().__init__(
-            f"{path} is held read-write by another program ({holder}); "
-            "readers must open it read-only; try again once it lets go"
-        )
+def remove_database(path: Path) -> None:
+    """Delete a DuckDB file and its WAL, if there."""
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        candidate.unlink(missing_ok=True)
 
 
 def writer_holding(path: Path) -> str | None:

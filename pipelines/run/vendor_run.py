@@ -1,12 +1,8 @@
-"""The run loop: every vendor at once, one commit per chunk of windows.
+"""One vendor's sync: its pipeline, its plan, the chunks fetched ahead, its commits.
 
-One `pipeline.run()` is one unit of commit (data and positions travel together), so a
-backfill is cut into chunks of `chunk_days` website-days: a crash or a bad window loses
-only the chunk in flight, and the next run resumes there.
-
-All vendors fetch at the same time, each account with its own pool and pacer, while dlt
-commits in this thread one chunk at a time, whichever vendor's next chunk is fetched
-first: a vendor waiting for its rate-limit window never holds up another.
+A chunk is one `pipeline.run()`: its rows, its ledger rows and its positions are
+committed together, so a crash loses only the chunk in flight. A load left pending by a
+crashed run is finished, or dropped and restored from the warehouse's committed state.
 """
 
 from __future__ import annotations
@@ -14,28 +10,26 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from contextlib import ExitStack, nullcontext
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines import VENDORS, models, publish
-from pipelines.conflicts import resolve_moved_recordings
-from pipelines.failures import record_failures
-from pipelines.plan import chunk_windows, gap_windows, plan_windows, saved_positions, with_gaps
-from pipelines.prefetch import Prefetcher
-from pipelines.progress import Progress
-from pipelines.runtime import prepare_dlt_environment
-from pipelines.vendors import Vendor, configured_vendor, registration, registrations
-from pipelines.warehouse import Warehouse
+from pipelines.ledger import failures as ledger_failures
+from pipelines.ledger import windows as ledger
+from pipelines.run.conflicts import resolve_moved_rows
+from pipelines.run.plan import chunk_windows, plan_windows, saved_positions, with_gaps
+from pipelines.run.prefetch import Prefetcher
+from pipelines.run.progress import Progress
+from pipelines.store.warehouse import Warehouse
+from pipelines.vendors import Vendor, registration
 from sources.shared import stop
-from sources.shared.http import ConfigurationError, PageflowError
-from sources.shared.resources import Chunk, Failures, Fetched
+from sources.shared.declare import Fetched
+from sources.shared.errors import ConfigurationError, PageflowError
+from sources.shared.resources import Chunk, Failures
 from sources.shared.windows import Window, yesterday
 
 log = logging.getLogger("pageflow.sync")
@@ -51,156 +45,6 @@ class VendorResult:
     seconds: float = 0.0
     rate_limited_seconds: float = 0.0  # of `seconds`, waiting for the vendor's limit
     resume: str = ""  # where the next run resumes, when this one stopped early
-
-
-@dataclass
-class SyncResult:
-    vendors: list[VendorResult] = field(default_factory=list)
-    models_error: PageflowError | None = None
-    publish_error: PageflowError | None = None
-    published: publish.Published | None = None
-    stopped: bool = False
-
-    def resume_points(self) -> str:
-        """Where the next run starts, per vendor: its first chunk not committed."""
-        points = [v.resume for v in self.vendors if v.resume]
-        if points:
-            return "; ".join(points)
-        return "every chunk was committed; the next run builds the models and publishes"
-
-    @property
-    def error(self) -> PageflowError | None:
-        errors = [v.error for v in self.vendors if v.error is not None]
-        return (errors or [self.models_error or self.publish_error])[0]
-
-
-def sync(
-    warehouse: Warehouse,
-    vendors: Sequence[str] | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    build_models: bool = True,
-    take_lock: bool = True,
-) -> SyncResult:
-    """Sync the named vendors (default: all with credentials) into `warehouse`, then
-    rebuild the models (they read only completed loads, so a failed vendor is harmless)."""
-    prepare_dlt_environment()
-    result = SyncResult()
-    progress = Progress()
-    with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
-        warehouse.prepare()
-        runs = []
-        for name in vendors or VENDORS:
-            outcome = VendorResult(name)
-            result.vendors.append(outcome)
-            run = _start(warehouse, name, outcome, start, end, progress, named=bool(vendors))
-            if run is not None:
-                stack.callback(run.finish)
-                runs.append(run)
-        if all(v.skipped for v in result.vendors):
-            raise ConfigurationError(
-                "no vendor has credentials configured: set "
-                + " or ".join(r.credentials for r in registrations())
-                + " (in .dlt/secrets.toml or the environment)"
-            )
-        progress.start()
-        try:
-            _commit_all(runs)
-        finally:
-            progress.close()
-        stack.close()
-        # after a stop request nothing more is written: no models, no publish (next run's)
-        if build_models and warehouse.has_data() and not stop.requested():
-            try:
-                models.build(warehouse)
-            except PageflowError as exc:
-                result.models_error = exc
-                log.error("models: %s", exc)
-        if warehouse.has_data() and not stop.requested():
-            result.published, result.publish_error = publish_safely(warehouse)
-    result.stopped = stop.requested()
-    return result
-
-
-def publish_safely(
-    warehouse: Warehouse,
-) -> tuple[publish.Published | None, PageflowError | None]:
-    """Publish what is committed; a failure keeps it in the working database for the next
-    run to publish, and is reported rather than raised."""
-    try:
-        publish.drop_staging_copies(warehouse)
-        return publish.publish(warehouse), None
-    except PageflowError as exc:
-        exc.args = (f"{exc}; everything synced is kept and the next run publishes it",)
-        log.error("publish: %s", exc)
-        return None, exc
-
-
-def _start(
-    warehouse: Warehouse,
-    name: str,
-    outcome: VendorResult,
-    start: date | None,
-    end: date | None,
-    progress: Progress,
-    named: bool = False,
-) -> VendorRun | None:
-    """The vendor's run, planned and fetching; None when it is skipped or failed to start."""
-    try:
-        vendor = configured_vendor(name, warehouse.folder)
-    except PageflowError as exc:
-        outcome.error = exc
-        return None
-    if vendor is None:
-        if named:
-            outcome.error = ConfigurationError(
-                f"{name}: --vendor {name} was given, but no {name} credentials are configured "
-                f"({registration(name).credentials})"
-            )
-            return None
-        outcome.skipped = True
-        log.info("%s: no credentials configured, skipped", name)
-        return None
-    run = VendorRun(warehouse, vendor, outcome, progress)
-    try:
-        run.prepare(start, end)
-    except PageflowError as exc:
-        run.fail(exc)
-        return None
-    except BaseException:
-        run.finish()
-        raise
-    return run
-
-
-def _commit_all(runs: list[VendorRun]) -> None:
-    """Commit every vendor's chunks in order; when none is fetched, wait for the first
-    window that comes back.
-
-    Of the vendors whose next chunk is fetched, the one with the least still being fetched
-    goes first: its pool is the nearest to running dry, and a commit lets it fetch more.
-    Ties take turns.
-    """
-    turn = list(runs)
-    while not stop.requested():
-        waiting = [run for run in turn if run.pending]
-        if not waiting:
-            return
-        ready = min((run for run in waiting if run.ready()), key=_backlog, default=None)
-        if ready is None:
-            futures = [f for run in waiting for f in run.head().values() if not f.done()]
-            wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)  # or a stop request
-            continue
-        turn.remove(ready)
-        turn.append(ready)  # the others go first next time
-        try:
-            ready.commit_next()
-        except PageflowError as exc:
-            ready.fail(exc)
-
-
-def _backlog(run: VendorRun) -> int:
-    return run.prefetch.backlog() if run.prefetch is not None else 0
 
 
 class VendorRun:
@@ -243,7 +87,7 @@ class VendorRun:
             explicit=explicit,
         )
         if explicit is None:
-            windows = with_gaps(windows, gap_windows(self.warehouse, vendor.name, self.websites))
+            windows = with_gaps(windows, self._gaps())
         self.move_positions = explicit is None
         self.chunks = chunk_windows(windows, vendor.tuning.chunk_days)
         self.progress.plan(len(windows))
@@ -255,12 +99,23 @@ class VendorRun:
             len(self.chunks),
         )
         if not self.chunks:
-            websites = [w.detail for w in self.websites]
-            _run(self.pipeline, vendor.source(Chunk(websites=websites)), vendor.name)
+            _run(self.pipeline, vendor.source(Chunk(websites=self.details())), vendor.name)
             self.finish()
             return
         self.prefetch = Prefetcher(vendor, self.chunks, self.failures)
         self.head()  # fetching starts now, while the other vendors get ready
+
+    def details(self) -> list[dict]:
+        """The websites' own rows, loaded with the first commit."""
+        return [w.detail for w in self.websites]
+
+    def _gaps(self) -> list[Window]:
+        """Earlier windows the ledger records as incomplete, for this run's websites."""
+        if not self.warehouse.has_data():
+            return []
+        with self.warehouse.connect_work() as con:
+            wanted = {w.website_id for w in self.websites}
+            return ledger.gap_windows(con, self.vendor.name, wanted)
 
     @property
     def pending(self) -> bool:
@@ -284,15 +139,16 @@ class VendorRun:
         source = self.vendor.source(
             Chunk(
                 chunk,
-                websites=[w.detail for w in self.websites] if number == 1 else None,
+                websites=self.details() if number == 1 else None,
                 move_positions=self.move_positions,
                 results=self.head(),
                 failures=self.failures,
+                ledger=ledger.record,
             )
         )
         if stop.requested():
             return  # nothing is committed after a stop request
-        resolve_moved_recordings(self.warehouse, self.vendor.name, self.head())
+        resolve_moved_rows(self.warehouse, registration(self.vendor.name), self.head())
         _run(self.pipeline, source, self.vendor.name)
         assert self.prefetch is not None
         self.prefetch.done(self.next)
@@ -332,8 +188,9 @@ class VendorRun:
         prune_loaded_packages(self.pipeline)
         if self.outcome.error is None and self.failures.first:
             self.outcome.error = self.failures.errors()[0]
-        if self.outcome.error is None or self.failures.first:
-            record_failures(self.warehouse, self.vendor.name, self.failures)
+        if (self.outcome.error is None or self.failures.first) and self.warehouse.has_data():
+            with self.warehouse.connect_work() as con:
+                ledger_failures.record_failures(con, self.vendor.name, self.failures)
         outcome = self.outcome
         outcome.seconds = time.monotonic() - self.started
         outcome.rate_limited_seconds = self.vendor.rate_limited_seconds

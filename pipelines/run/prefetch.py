@@ -5,7 +5,8 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from sources.shared import stop
-from sources.shared.resources import Failures, Fetched
+from sources.shared.declare import Fetched
+from sources.shared.resources import Failures
 from sources.shared.vendor import Vendor
 from sources.shared.windows import Window
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipelines import VENDORS
-from pipelines.vendors import Vendor, configured_vendor
+from pipelines.vendors import Vendor, configured_vendor, registration
 from sources.shared.errors import ConfigurationError, PageflowError, VendorAPIError
 from sources.shared.windows import Window, yesterday
 
@@ -54,14 +54,15 @@ def _check_vendor(vendor: Vendor, out: list[str]) -> list[PageflowError]:
     for resource in vendor.resources:
         window = Window(site.website_id, resource, day)
         try:
-            _, audit = vendor.fetch(window)
+            _, claim = vendor.fetch(window)
         except VendorAPIError as exc:
             found.append(exc)
             out.append(f"{vendor.name:<10} {exc.endpoint:<48} DIFFERENT ({day}): {exc.reason}")
             continue
-        claim = f", checked against {audit['claim']}" if audit.get("claim") else ""
+        name = registration(vendor.name).resource(resource).claim
+        checked = f", checked against {name}" if name and claim.expected is not None else ""
         out.append(
             f"{vendor.name:<10} {resource:<48} ok ({site.website_id}, {day}): "
-            f"{audit['rows']} rows{claim}"
+            f"{claim.rows} rows{checked}"
         )
     return found

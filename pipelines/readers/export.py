@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipelines.publish import fsync
-from pipelines.warehouse import Warehouse
+from pipelines.store.publish import fsync
+from pipelines.store.sql import literal, quoted_path
+from pipelines.store.warehouse import Warehouse
 from sources.shared.errors import ConfigurationError
 
 
@@ -49,13 +50,13 @@ def export_parquet(warehouse: Warehouse, directory: Path) -> list[Path]:
                 [table],
             ).fetchall()
             metadata = ", ".join(
-                f"'comment:{column}': {_literal(text)}" for column, text in comments
+                f"'comment:{column}': {literal(text)}" for column, text in comments
             )
             final = directory / f"{table}.parquet"
             temporary = directory / f".{table}.parquet.{os.getpid()}.tmp"
             try:
                 con.execute(
-                    f"copy (select * from analytics.{table}) to '{_path(temporary)}' "
+                    f"copy (select * from analytics.{table}) to '{quoted_path(temporary)}' "
                     f"(format parquet, compression zstd"
                     + (f", kv_metadata {{{metadata}}}" if metadata else "")
                     + ")"
@@ -67,11 +68,3 @@ def export_parquet(warehouse: Warehouse, directory: Path) -> list[Path]:
             written.append(final)
     fsync(directory)
     return written
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _path(path: Path) -> str:
-    return str(path).replace("'", "''")

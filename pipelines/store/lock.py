@@ -10,11 +10,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from sources.shared.errors import ConfigurationError, PageflowError
-
-
-class WarehouseBusy(PageflowError):
-    """Another sync holds this warehouse (or another program holds it read-write)."""
+from sources.shared.errors import ConfigurationError, WarehouseBusy
 
 
 def folder_beside(warehouse_path: Path) -> Path:

@@ -29,8 +29,14 @@ from typing import Any
 
 import duckdb
 
-from pipelines.warehouse import Warehouse, check_readable, path_error, writer_holding
-from sources.shared.errors import ConfigurationError
+from pipelines.store.sql import literal, quoted_path
+from pipelines.store.warehouse import (
+    Warehouse,
+    not_a_directory,
+    refuse_if_held,
+    remove_database,
+)
+from sources.shared.errors import PageflowError
 
 log = logging.getLogger("pageflow.publish")
 
@@ -55,34 +61,31 @@ def publish(warehouse: Warehouse, full: bool = False) -> Published:
     `full` writes it afresh even when only changes would do."""
     began = time.perf_counter()
     path, folder = warehouse.path, warehouse.folder
-    if path.is_dir():
-        raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
-    holder = writer_holding(path) if path.exists() else None
-    if holder is not None:
-        from pipelines.warehouse import WarehouseHeld
-
-        raise WarehouseHeld(path, holder)
+    not_a_directory(path)
+    refuse_if_held(path)
     tmp = folder / "publish.duckdb"
-    _remove(tmp)
+    remove_database(tmp)
     record = _record(folder)
     incremental = not full and _can_increment(path, record)
     if incremental:
         shutil.copyfile(path, tmp)
     try:
         with duckdb.connect(":memory:") as con:
-            con.execute(f"attach '{_quoted(tmp)}' as pub (storage_version '{STORAGE_VERSION}')")
-            con.execute(f"attach '{_quoted(warehouse.work_path)}' as work (read_only)")
+            con.execute(f"attach '{quoted_path(tmp)}' as pub (storage_version '{STORAGE_VERSION}')")
+            con.execute(f"attach '{quoted_path(warehouse.work_path)}' as work (read_only)")
             con.execute("use pub")
             stats = _mirror(con)
             con.execute("use memory")
             con.execute("detach pub")
             con.execute("detach work")
         fsync(tmp)
-        _remove(path.with_name(path.name + ".wal"))  # a stale WAL would replay onto the new file
+        remove_database(
+            path.with_name(path.name + ".wal")
+        )  # a stale WAL would replay onto the new file
         os.replace(tmp, path)
         fsync(path.parent)
     finally:
-        _remove(tmp)
+        remove_database(tmp)
     mode = "changes" if incremental else "full"
     stat = path.stat()
     full_size = record["full_size"] if incremental else stat.st_size
@@ -99,23 +102,18 @@ def publish(warehouse: Warehouse, full: bool = False) -> Published:
     return result
 
 
-def adopt(warehouse: Warehouse) -> None:
-    """The working database rebuilt from the published warehouse (the folder was deleted,
-    or the warehouse was written by a pageflow that loaded into it directly)."""
-    check_readable(warehouse.path)
-    log.info("adopting %s as the working database", warehouse.path)
-    tmp = warehouse.work_path.with_suffix(".adopting")
-    _remove(tmp)
+def publish_safely(
+    warehouse: Warehouse,
+) -> tuple[Published | None, PageflowError | None]:
+    """Publish what is committed; a failure keeps it in the working database for the next
+    run to publish, and is reported rather than raised."""
     try:
-        with duckdb.connect(":memory:") as con:
-            con.execute(f"attach '{_quoted(warehouse.path)}' as pub (read_only)")
-            con.execute(f"attach '{_quoted(tmp)}' as work")
-            con.execute("copy from database pub to work")
-            con.execute("detach work")
-    except duckdb.Error as exc:
-        _remove(tmp)
-        raise path_error(warehouse.path, exc) from None
-    os.replace(tmp, warehouse.work_path)
+        drop_staging_copies(warehouse)
+        return publish(warehouse), None
+    except PageflowError as exc:
+        exc.args = (f"{exc}; everything synced is kept and the next run publishes it",)
+        log.error("publish: %s", exc)
+        return None, exc
 
 
 def drop_staging_copies(warehouse: Warehouse) -> None:
@@ -233,9 +231,9 @@ def _replace(
 def _comment(con: duckdb.DuckDBPyConnection, name: tuple[str, str], table: dict) -> None:
     relation = _relation(name)
     table_comment, columns = table["comments"]
-    con.execute(f"comment on table pub.{relation} is {_literal(table_comment)}")
+    con.execute(f"comment on table pub.{relation} is {literal(table_comment)}")
     for column, comment in columns:
-        con.execute(f'comment on column pub.{relation}."{column}" is {_literal(comment)}')
+        con.execute(f'comment on column pub.{relation}."{column}" is {literal(comment)}')
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[tuple[str, str], dict]:
@@ -295,19 +293,6 @@ def _save_record(folder: Path, record: dict) -> None:
 
 def _relation(name: tuple[str, str]) -> str:
     return f'"{name[0]}"."{name[1]}"'
-
-
-def _literal(text: str | None) -> str:
-    return "null" if text is None else "'" + text.replace("'", "''") + "'"
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _remove(path: Path) -> None:
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        candidate.unlink(missing_ok=True)
 
 
 def fsync(path: Path) -> None:

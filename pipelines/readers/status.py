@@ -1,17 +1,20 @@
-"""What `pageflow status` and the demo print: read from the warehouse, formatted as text."""
+"""What `pageflow status` and the demo print: read from the published warehouse, as text
+or JSON. The rows come from the ledger (`pipelines.ledger`); this module formats them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
 from pipelines import VENDORS
-from pipelines.plan import GAP
-from pipelines.warehouse import Warehouse
+from pipelines.ledger import failures as ledger_failures
+from pipelines.ledger import windows as ledger
+from pipelines.ledger.windows import STATUS_COLUMNS
+from pipelines.store.sql import table_exists
+from pipelines.store.warehouse import Warehouse
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -25,76 +28,35 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def _schemas(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    rows = con.sql("select table_schema, table_name from information_schema.tables").fetchall()
-    return {(schema, name) for schema, name in rows}
-
-
 def status_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
     """Per vendor, website and resource: synced through, last run, windows, rows, gaps."""
     with warehouse.connect() as con:
-        tables = _schemas(con)
-        rows: list[tuple[Any, ...]] = []
-        for vendor in VENDORS:
-            if (vendor, "sync_windows") not in tables:
-                continue
-            columns = {
-                c
-                for (c,) in con.sql(
-                    "select column_name from information_schema.columns where table_schema = "
-                    f"'{vendor}' and table_name = 'sync_windows'"
-                ).fetchall()
-            }
-            # audit rows written before `rows` and `claim` existed count as checked
-            rows_sql = "coalesce(rows, loaded)" if "rows" in columns else "loaded"
-            checked = "claim is not null" if "claim" in columns else "expected is not null"
-            rows += con.sql(
-                f"""
-                select
-                    '{vendor}' as vendor,
-                    website_id,
-                    resource,
-                    max(day) as synced_through,
-                    -- in UTC whatever the machine's zone (DuckDB prints in the local one)
-                    strftime(timezone('UTC', max(synced_at)), '%Y-%m-%d %H:%M:%S')
-                        as last_run_utc,
-                    count(*) as days,
-                    sum({rows_sql}) as rows_loaded,
-                    count(*) filter (where {checked}) as checked,
-                    count(*) filter (where {GAP}) as gaps
-                from "{vendor}".sync_windows
-                group by all
-                order by website_id, resource
-                """
-            ).fetchall()
-        return rows
+        return ledger.status_rows(con, VENDORS)
 
 
 def failure_rows(warehouse: Warehouse) -> list[tuple[Any, ...]]:
     """What each vendor's last run could not do: website, resource, first failed day, why."""
     with warehouse.connect() as con:
-        tables = _schemas(con)
-        rows: list[tuple[Any, ...]] = []
-        for vendor in VENDORS:
-            if (vendor, "sync_failures") in tables:
-                rows += con.sql(
-                    f"select '{vendor}', website_id, resource, day, error "
-                    f'from "{vendor}".sync_failures order by website_id, resource'
-                ).fetchall()
-        return rows
+        return ledger_failures.failure_rows(con, VENDORS)
 
 
-STATUS_COLUMNS = (
-    "vendor",
-    "website_id",
-    "resource",
-    "synced_through",
-    "last_run_utc",
-    "days",
-    "rows",
-    "checked",
-    "gaps",
-)
+@dataclass(frozen=True)
+class Status:
+    """What `pageflow status` prints, and what it alerts on (exit 3 when any)."""
+
+    text: str
+    problems: list[str]
+
+
+def status(warehouse: Warehouse, max_age_hours: float, as_json: bool, now: datetime) -> Status:
+    """The warehouse's status as a table (or JSON), and its problems; `now` is naive UTC."""
+    rows, failed = status_rows(warehouse), failure_rows(warehouse)
+    found = problems(rows, failed, max_age_hours, now)
+    if not rows:
+        found.insert(0, "nothing synced yet")
+    if as_json:
+        return Status(status_json(warehouse, rows, failed, found, max_age_hours), found)
+    return Status(status_text(warehouse, rows, failed), found)
 
 
 def problems(
@@ -185,7 +147,7 @@ def status_table(rows: list[tuple[Any, ...]]) -> str:
 def marts_summary(warehouse: Warehouse, top: int = 5) -> str:
     """Per site and vendor: days, sessions, conversion; then the largest disagreements."""
     with warehouse.connect() as con:
-        if ("analytics", "daily_traffic") not in _schemas(con):
+        if not table_exists(con, "analytics", "daily_traffic"):
             return "no models built yet"
         per_site = con.sql(
             """

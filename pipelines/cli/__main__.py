@@ -1,0 +1,5 @@
+"""`python -m pipelines.cli`: the `pageflow` command."""
+
+from pipelines.cli import entry
+
+entry()

@@ -1,0 +1,27 @@
+"""Small SQL rules, once each: quoting text and paths, and asking whether a table exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def literal(text: str | None) -> str:
+    """`text` as a SQL string literal (`null` for None)."""
+    return "null" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+def quoted_path(path: Path) -> str:
+    """A path to put between single quotes in DuckDB's `attach` or `copy`."""
+    return str(path).replace("'", "''")
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether `schema.table` is a table or view of the connection's current database."""
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = "
+        "current_database() and table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return bool(found[0][0])
