@@ -19,10 +19,9 @@ from sources.shared.resources import Failures
 
 def record_failures(con: duckdb.DuckDBPyConnection, vendor: str, failures: Failures) -> None:
     """Replace the vendor's failures with this run's."""
-    rows = [
-        (w.website_id, w.resource, w.day, str(exc), datetime.now(UTC))
-        for w, exc in failures.first.values()
-    ]
+    now = datetime.now(UTC)
+    rows = [(exc.website_id, "websites", None, str(exc), now) for exc in failures.websites]
+    rows += [(w.website_id, w.resource, w.day, str(exc), now) for w, exc in failures.first.values()]
     con.execute(f'create schema if not exists "{vendor}"')
     con.execute(FAILURES.ddl(vendor))
     con.execute(f'delete from "{vendor}".{FAILURES.name}')

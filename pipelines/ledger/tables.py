@@ -66,8 +66,14 @@ FAILURES = Table(
     "what the vendor's last run could not do; each run of the vendor replaces it",
     (
         Column("website_id", "varchar", "the vendor's website id"),
-        Column("resource", "varchar", "the resource that stopped for that website"),
-        Column("day", "date", "the first window that failed; the next run starts there"),
+        Column(
+            "resource",
+            "varchar",
+            "the resource that stopped for that website (`websites`: the website was left out)",
+        ),
+        Column(
+            "day", "date", "the first window that failed; the next run starts there (null: none)"
+        ),
         Column("error", "varchar", "the error, naming vendor, website, endpoint and window"),
         Column("failed_at", "timestamp with time zone", "when it failed"),
     ),

@@ -71,6 +71,8 @@ class VendorRun:
         _finish_pending(self.pipeline, vendor.name)
         self.pipeline.sync_destination()  # restores positions if the folder is gone
         self.websites = vendor.websites()
+        for exc in vendor.rejected:
+            self.failures.add_website(exc)
         explicit = None
         if start is not None or end is not None:
             first = start or vendor.start_date
@@ -186,9 +188,9 @@ class VendorRun:
             self.prefetch.close()
         self.vendor.close()
         prune_loaded_packages(self.pipeline)
-        if self.outcome.error is None and self.failures.first:
+        if self.outcome.error is None and self.failures.any():
             self.outcome.error = self.failures.errors()[0]
-        if (self.outcome.error is None or self.failures.first) and self.warehouse.has_data():
+        if (self.outcome.error is None or self.failures.any()) and self.warehouse.has_data():
             with self.warehouse.connect_work() as con:
                 ledger_failures.record_failures(con, self.vendor.name, self.failures)
         outcome = self.outcome

@@ -66,7 +66,7 @@ class MouseflowClient:
         return _rows(call, body, None, "id")
 
     def website(self, website_id: str) -> dict[str, Any]:
-        call = Call(settings.WEBSITE, f"/websites/{website_id}", website_id=website_id)
+        call = Call.to(VENDOR, settings.WEBSITE, website_id=website_id)
         body = self.http.get_json(call)
         if not isinstance(body, dict) or not isinstance(body.get("id"), str):
             raise call.error(VENDOR, "website detail without an `id`")
@@ -152,12 +152,8 @@ class MouseflowClient:
             params["limit"] = limit
         if visitmin is not None and visitmax is not None:
             params.update(visitmin=visitmin, visitmax=visitmax)
-        return Call(
-            endpoint,
-            endpoint.format(website_id=website_id, **path),
-            params,
-            website_id=website_id,
-            window=day.isoformat(),
+        return Call.to(
+            VENDOR, endpoint, params, website_id=website_id, window=day.isoformat(), **path
         )
 
     def _complete_list(

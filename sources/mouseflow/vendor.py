@@ -15,7 +15,7 @@ from sources.mouseflow.client import MouseflowClient
 from sources.mouseflow.resources import RESOURCES, WINDOWED
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
-from sources.shared.errors import ConfigurationError
+from sources.shared.errors import ConfigurationError, VendorAPIError
 from sources.shared.resources import Chunk
 from sources.shared.settings import SyncSettings
 from sources.shared.vendor import (
@@ -24,6 +24,7 @@ from sources.shared.vendor import (
     SettingsTable,
     Vendor,
     Website,
+    callable_websites,
     chosen_websites,
 )
 from sources.shared.windows import Window, check_timezone, local_today
@@ -94,13 +95,26 @@ class MouseflowVendor:
             max_concurrency=self.tuning.workers,
         )
         self.fetchers = mouseflow_fetchers(self.client, cfg.timezone)
+        self.rejected: list[VendorAPIError] = []
 
     def websites(self) -> list[Website]:
         listed = [site["id"] for site in self.client.websites()]
         wanted = chosen_websites(self.name, listed, self.cfg.sync.website_ids)
+        wanted, self.rejected = callable_websites(self.name, mf.WEBSITES, wanted)
         with ThreadPoolExecutor(self.tuning.workers) as pool:
-            details = list(pool.map(self.client.website, wanted))
-        return [Website(d["id"], self.cfg.timezone, d) for d in details]
+            details = list(pool.map(self._detail, wanted))
+        return [Website(d["id"], self.cfg.timezone, d) for d in details if d is not None]
+
+    def _detail(self, website_id: str) -> dict | None:
+        """A website's details; a website the vendor cannot answer for (a listed id its
+        own detail call does not know, say) fails alone, in `rejected`."""
+        try:
+            return self.client.website(website_id)
+        except VendorAPIError as exc:
+            if exc.retryable or exc.credentials_rejected:
+                raise  # the vendor, not this website: everything stops as before
+            self.rejected.append(exc)
+            return None
 
     @property
     def rate_limited_seconds(self) -> float:

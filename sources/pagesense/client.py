@@ -145,13 +145,13 @@ class PageSenseClient:
         path_args: dict[str, str],
     ) -> Call:
         window = settings.window_params(day) if day is not None else {}
-        path = endpoint.format(website_id=website_id, **path_args)
-        return Call(
+        return Call.to(
+            VENDOR,
             endpoint,
-            path,
             {**window, **params},
             website_id=website_id,
             window=day.isoformat() if day else None,
+            **path_args,
         )
 
     def _object(

@@ -18,11 +18,19 @@ from sources.pagesense.resources import RESOURCES, WINDOWED
 from sources.pagesense.tokens import TokenManager
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
+from sources.shared.errors import VendorAPIError
 from sources.shared.http import Call
 from sources.shared.pacing import RateLimitPacer
 from sources.shared.resources import Chunk
 from sources.shared.settings import SyncSettings
-from sources.shared.vendor import ModelSettings, Registration, Vendor, Website, chosen_websites
+from sources.shared.vendor import (
+    ModelSettings,
+    Registration,
+    Vendor,
+    Website,
+    callable_websites,
+    chosen_websites,
+)
 from sources.shared.windows import Window, check_timezone, local_today
 
 SECTIONS = ("sources", "pagesense")
@@ -94,6 +102,7 @@ class PageSenseVendor:
         self._definitions: Definitions = {}
         self._timezones: dict[str, str] = {}
         self._fetchers: dict[str, Callable[[Window], Fetched]] = {}
+        self.rejected: list[VendorAPIError] = []
 
     def websites(self) -> list[Website]:
         with self._lock:
@@ -104,6 +113,7 @@ class PageSenseVendor:
     def _list_websites(self) -> list[Website]:
         listed = {site["id"]: site for site in self.client.websites()}
         wanted = chosen_websites(self.name, list(listed), self.cfg.sync.website_ids)
+        wanted, self.rejected = callable_websites(self.name, ps.WEBSITES, wanted)
         sites = []
         for website_id in wanted:
             detail = listed[website_id]

@@ -16,6 +16,7 @@ FAULT_KINDS = (
     "500",
     "503",
     "slow",  # answer after `delay` seconds
+    "drip",  # the whole answer, its body sent at `rate` bytes a second
     "malformed",  # truncated JSON with status 200
     "html",  # an HTML page with status 200
     "reset",  # the connection is closed without an answer
@@ -49,6 +50,7 @@ class Fault:
     retry_after: float = 1.0
     retry_after_max: float | None = None  # Retry-After drawn from [retry_after, this]
     delay: float = 2.0
+    rate: float = 8.0  # bytes a second, for "drip"
     field: str = "id"
     value: Any = None
     seed: int = 1

@@ -7,6 +7,7 @@ socket on a free port, logs every request and injects the faults a test asks for
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ class Answer:
     status: int
     body: Any  # JSON-able, or bytes sent as they are
     headers: dict[str, str] = field(default_factory=dict)
+    rate: float | None = None  # send the body at this many bytes a second (a slow vendor)
 
 
 Handler = Callable[[Request], Any]
@@ -106,6 +108,16 @@ class RequestLog:
             ]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that goes away mid-answer (a timeout, a stopped run) is not an error worth
+    a traceback in the test output; anything else still prints as before."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # BrokenPipeError, ConnectionResetError, ConnectionAbortedError
+        super().handle_error(request, client_address)
+
+
 def _compile(template: str) -> re.Pattern[str]:
     pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
     return re.compile(f"^{pattern}$")
@@ -120,7 +132,7 @@ class SandboxServer:
         self.log = log
         self.latency = latency
         self._routes = [(template, _compile(template), h) for template, h in app.routes()]
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -183,7 +195,7 @@ class SandboxServer:
         if fault is not None:
             entry.fault = fault.kind
             injected = _inject(fault)
-            if fault.kind not in ("slow", "malformed", *BODY_FAULTS):
+            if fault.kind not in ("slow", "drip", "malformed", *BODY_FAULTS):
                 return injected
         try:
             body = handler(request)
@@ -198,6 +210,8 @@ class SandboxServer:
                 request.params["offset"] = "0"
                 answer = Answer(200, handler(request))
             answer.body = _mutate(fault, answer.body)
+        if fault is not None and fault.kind == "drip":
+            answer.rate = fault.rate
         if fault is not None and fault.kind == "malformed":
             encoded = orjson.dumps(answer.body)
             answer = Answer(200, encoded[: max(1, len(encoded) // 2)])
@@ -240,7 +254,14 @@ class SandboxServer:
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                if answer.rate is None:
+                    self.wfile.write(payload)
+                    return
+                step = max(1, int(answer.rate / 4))  # four writes a second
+                for start in range(0, len(payload), step):
+                    self.wfile.write(payload[start : start + step])
+                    self.wfile.flush()
+                    time.sleep(step / answer.rate)
 
             def do_GET(self) -> None:
                 self._serve("GET")

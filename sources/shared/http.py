@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -48,6 +49,44 @@ class Call:
             vendor, self.endpoint, reason, website_id=self.website_id, window=self.window, **kwargs
         )
 
+    @classmethod
+    def to(
+        cls,
+        vendor: str,
+        endpoint: str,
+        params: dict[str, Any] | None = None,
+        *,
+        website_id: str | None = None,
+        window: str | None = None,
+        **ids: str,
+    ) -> Call:
+        """The call of `endpoint` with its `{...}` ids filled in, each one path segment
+        (percent-encoded, so `a/b` stays one segment and `../x` names no other path); an id
+        that cannot be a segment is this call's error, naming it."""
+        named = Call(endpoint, endpoint, params or {}, website_id, window)
+        values = {"website_id": website_id, **ids} if website_id is not None else ids
+        try:
+            path = endpoint.format(**{k: path_segment(v) for k, v in values.items()})
+        except RowShapeError as exc:
+            raise named.error(vendor, f"unexpected answer: {exc}", status=200) from None
+        return Call(endpoint, path, params or {}, website_id, window)
+
+
+def path_segment(value: object) -> str:
+    """`value` as one URL path segment; `RowShapeError` when it cannot be one."""
+    text = str(value)
+    if text in ("", ".", "..") or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise RowShapeError(f"id {text!r} cannot be a URL path segment")
+    return quote(text, safe="")
+
+
+def is_path_segment(value: object) -> bool:
+    try:
+        path_segment(value)
+    except RowShapeError:
+        return False
+    return True
+
 
 @dataclass(frozen=True)
 class WindowList(Generic[Item]):
@@ -68,13 +107,21 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     max_total_wait: float = 900.0
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds without a byte (connect, read, write): httpx's timeout
+    # seconds an answer may take in all, from sending to the last byte: a vendor dripping
+    # its body a few bytes at a time never trips `timeout`, so this ends the attempt,
+    # retried like a timeout (an attempt lasts at most deadline + timeout)
+    deadline: float = 120.0
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Exponential backoff with "equal jitter" (a random wait between half the ceiling and
         the ceiling) for the `attempt`-th failure (1-based)."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         return rng.uniform(ceiling / 2, ceiling)
+
+
+class AnswerTooSlow(Exception):
+    """An answer that took longer than the policy's deadline (retried like a timeout)."""
 
 
 class Pacer(Protocol):
@@ -218,6 +265,10 @@ class ApiClient:
             self.pacer.acquire()
             try:
                 response = self._send(call, form)
+            except AnswerTooSlow:
+                self.pacer.release()
+                reason = f"{self.host} did not finish its answer within {self.policy.deadline:g}s"
+                status, delay_hint = None, None
             except httpx.TimeoutException:
                 self.pacer.release()
                 reason, status, delay_hint = f"{self.host} timed out", None, None
@@ -295,9 +346,31 @@ class ApiClient:
         with self._count_lock:
             self.requests_sent += 1
         headers = self._headers() if self._headers is not None else None
-        if form is not None:
-            return self._http.post(call.path, params=call.params, data=form, headers=headers)
-        return self._http.get(call.path, params=call.params, headers=headers)
+        method = "GET" if form is None else "POST"
+        request = self._http.build_request(
+            method, call.path, params=call.params, data=form, headers=headers
+        )
+        ends = time.monotonic() + self.policy.deadline
+        streamed = self._http.send(request, stream=True)
+        if streamed.is_stream_consumed:
+            return streamed  # read already (an in-memory transport's answer)
+        try:
+            chunks = []
+            for chunk in streamed.iter_raw():
+                chunks.append(chunk)
+                if time.monotonic() > ends:
+                    raise AnswerTooSlow()
+        finally:
+            streamed.close()
+        # the whole answer, as the vendor sent it (still encoded): read like any response
+        response = httpx.Response(
+            streamed.status_code,
+            headers=streamed.headers,
+            content=b"".join(chunks),
+            request=request,
+        )
+        response.read()
+        return response
 
     def _backoff(self, attempt: int) -> float:
         with self._rng_lock:

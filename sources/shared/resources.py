@@ -69,7 +69,8 @@ NOTHING = Chunk()  # no windows, no websites: a source that loads nothing
 
 
 class Failures:
-    """Windows whose endpoint failed for good in this run, first per (website, resource).
+    """Windows whose endpoint failed for good in this run, first per (website, resource),
+    and websites that could not be synced at all.
 
     A failure stops only its own resource for that website: its later windows are skipped
     (its position stays before the failed day, so the next run retries from there) while
@@ -79,11 +80,17 @@ class Failures:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.first: dict[tuple[str, str], tuple[Window, VendorAPIError]] = {}
+        self.websites: list[VendorAPIError] = []  # left out whole (see `Vendor.rejected`)
 
     def add(self, window: Window, exc: VendorAPIError) -> None:
         with self._lock:
             self.first.setdefault((window.website_id, window.resource), (window, exc))
         log.error("%s (this resource stops for this website; the rest goes on)", exc)
+
+    def add_website(self, exc: VendorAPIError) -> None:
+        with self._lock:
+            self.websites.append(exc)
+        log.error("%s (this website is left out; the rest goes on)", exc)
 
     def stopped(self, window: Window) -> bool:
         with self._lock:
@@ -91,7 +98,11 @@ class Failures:
 
     def errors(self) -> list[VendorAPIError]:
         with self._lock:
-            return [exc for _, exc in self.first.values()]
+            return [*self.websites, *(exc for _, exc in self.first.values())]
+
+    def any(self) -> bool:
+        with self._lock:
+            return bool(self.first or self.websites)
 
 
 def windowed_resource(
@@ -167,7 +178,7 @@ def _windowed(
     vendor: str,
 ) -> Iterator[Any]:
     results = chunk.results or {}
-    failures = chunk.failures or Failures()
+    failures = chunk.failures if chunk.failures is not None else Failures()
     seen: dict[Any, Window] = {}
     batch = _Batch(resource, chunk.ledger)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")

@@ -102,12 +102,14 @@ class SyncTuning:
     retry_attempts: int = RetryPolicy.max_attempts  # per request before the run gives up
     retry_backoff: float = RetryPolicy.backoff_base  # first backoff (s); doubles, jittered
     retry_max_wait: float = RetryPolicy.max_total_wait  # seconds of retry waits per run
+    request_deadline: float = RetryPolicy.deadline  # seconds a whole answer may take
 
     def policy(self) -> RetryPolicy:
         return RetryPolicy(
             max_attempts=self.retry_attempts,
             backoff_base=self.retry_backoff,
             max_total_wait=self.retry_max_wait,
+            deadline=self.request_deadline,
         )
 
 
@@ -120,7 +122,16 @@ def tuning(*sections: str) -> SyncTuning:
         ),
         retry_backoff=number("retry_backoff", *sections, default=SyncTuning.retry_backoff),
         retry_max_wait=number("retry_max_wait", *sections, default=SyncTuning.retry_max_wait),
+        request_deadline=positive("request_deadline", sections, SyncTuning.request_deadline),
     )
+
+
+def positive(key: str, sections: tuple[str, ...], default: float) -> float:
+    """A number of seconds above zero."""
+    value = number(key, *sections, default=default)
+    if value <= 0:
+        raise ConfigurationError(f"{'.'.join((*sections, key))} must be more than 0")
+    return value
 
 
 @dataclass

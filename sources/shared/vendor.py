@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from dlt.extract.source import DltSource
 
 from sources.shared.declare import Fetched, Resource
-from sources.shared.errors import ConfigurationError
+from sources.shared.errors import ConfigurationError, VendorAPIError
+from sources.shared.http import is_path_segment
 from sources.shared.resources import Chunk
 from sources.shared.settings import SyncTuning
 from sources.shared.windows import Window
@@ -39,7 +40,15 @@ class Vendor(Protocol):
     lookback_days: int
     tuning: SyncTuning
 
-    def websites(self) -> list[Website]: ...
+    def websites(self) -> list[Website]:
+        """The websites to sync; ones the vendor listed but pageflow cannot call (an id
+        that is no URL path segment) are left out and named in `rejected`."""
+        ...
+
+    @property
+    def rejected(self) -> list[VendorAPIError]:
+        """Websites left out by `websites()`, each as the error that names it."""
+        ...
 
     @property
     def rate_limited_seconds(self) -> float:
@@ -91,6 +100,21 @@ class Registration:
     def resource(self, name: str) -> Resource:
         """The declaration of one of its resources."""
         return next(r for r in self.resources if r.name == name)
+
+
+def callable_websites(
+    vendor: str, endpoint: str, ids: list[str]
+) -> tuple[list[str], list[VendorAPIError]]:
+    """The ids that can go into a URL path, and an error naming each one that cannot: such
+    a website fails alone, and the rest of the vendor goes on."""
+    good, bad = [], []
+    for website_id in ids:
+        if is_path_segment(website_id):
+            good.append(website_id)
+        else:
+            reason = f"unexpected answer: website id {website_id!r} cannot be a URL path segment"
+            bad.append(VendorAPIError(vendor, endpoint, reason, website_id=website_id, status=200))
+    return good, bad
 
 
 def chosen_websites(vendor: str, listed: list[str], configured: list[str]) -> list[str]:
