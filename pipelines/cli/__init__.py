@@ -28,10 +28,15 @@ from sources.shared.windows import latest_today
 __all__ = ["build_parser", "entry", "exit_code", "main"]
 
 log = logging.getLogger("pageflow")
+_QUIET_AFTER_STOP = False
 UMASK = 0o027  # files 0640, folders 0750 (the folder beside the warehouse: 0700)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, last_line_after_stop: bool = False) -> int:
+    """Run one command; its exit code. `last_line_after_stop` (the console script): after a
+    stop, the stop line is the last thing the process prints, so logging ends there."""
+    global _QUIET_AFTER_STOP
+    _QUIET_AFTER_STOP = last_line_after_stop
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
     path = Path(getattr(args, "warehouse", "warehouse.duckdb")).expanduser().resolve()
@@ -149,6 +154,10 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
 
 
 def _stopped(where: str) -> int:
+    if _QUIET_AFTER_STOP:
+        # calls abandoned in flight may still fail in their threads: nothing they would
+        # log after this point is news, and the stop line must be the process's last line
+        logging.disable(logging.CRITICAL)
     print(
         f"pageflow: stopped by {stop.signal_name()}: nothing after it was committed; {where}",
         file=sys.stderr,
@@ -158,7 +167,7 @@ def _stopped(where: str) -> int:
 
 def entry() -> None:
     """The console script: `main`, then exit without waiting for abandoned calls."""
-    code = main()
+    code = main(last_line_after_stop=True)
     if code in (128 + signal.SIGINT, 128 + signal.SIGTERM):
         # a stopped run abandons the vendor calls still in flight; their threads must not
         # hold the exit (they commit nothing), so leave without joining them

@@ -49,6 +49,7 @@ class PageSenseClient:
             base_url,
             headers=tokens.headers,
             on_unauthorized=tokens.invalidate,
+            on_authorized=tokens.accepted,
             policy=policy,
             pacer=self.pacer,
             transport=transport,

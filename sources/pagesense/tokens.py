@@ -61,6 +61,7 @@ class TokenManager:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
+        self._proven = False  # the current token has been accepted at least once
         self.refreshes = 0
         # the cache is keyed by accounts server and client, never by a secret
         self._cache = cache
@@ -73,12 +74,26 @@ class TokenManager:
                 self._refresh()
             return {"Authorization": f"Zoho-oauthtoken {self._token}"}
 
-    def invalidate(self, request: httpx.Request) -> None:
-        """A 401 for `request`: refresh, unless another thread already replaced its token."""
-        used = request.headers.get("Authorization", "").removeprefix("Zoho-oauthtoken ")
+    def invalidate(self, request: httpx.Request) -> bool:
+        """A 401 for `request`: whether to retry it with a newer token.
+
+        A token that is no longer the newest (another thread replaced it) or that has worked
+        before (it expired, perhaps during a request's retries) is refreshed and the
+        request retried; only the newest token refused before it ever worked - just minted
+        and turned away at once - means the credentials themselves are refused."""
+        used = _token_of(request)
         with self._lock:
-            if used == self._token:
-                self._refresh()
+            if used != self._token:
+                return True
+            if not self._proven:
+                return False
+            self._refresh()
+            return True
+
+    def accepted(self, request: httpx.Request) -> None:
+        """An answer other than 401 for `request`: its token works."""
+        if _token_of(request) == self._token:
+            self._proven = True
 
     def close(self) -> None:
         self._http.close()
@@ -103,6 +118,7 @@ class TokenManager:
         fresh = isinstance(expires_at, int | float) and self._clock() < expires_at - EXPIRY_MARGIN
         if isinstance(token, str) and fresh:
             self._token, self._expires_at = token, float(expires_at)
+            self._proven = True  # it was minted by an earlier run: refused now, it expired
             log.debug("pagesense: access token reused from an earlier run")
 
     def _save_cache(self) -> None:
@@ -147,7 +163,12 @@ class TokenManager:
             )
         expires_in = body.get("expires_in", 3600)
         self._token = token
+        self._proven = False
         self._expires_at = self._clock() + float(expires_in if expires_in else 3600)
         self.refreshes += 1
         self._save_cache()
         log.debug("pagesense: new access token (#%d)", self.refreshes)
+
+
+def _token_of(request: httpx.Request) -> str:
+    return request.headers.get("Authorization", "").removeprefix("Zoho-oauthtoken ")

@@ -194,7 +194,8 @@ class ApiClient:
         *,
         auth: httpx.Auth | None = None,
         headers: Callable[[], dict[str, str]] | None = None,
-        on_unauthorized: Callable[[httpx.Request], None] | None = None,
+        on_unauthorized: Callable[[httpx.Request], bool] | None = None,
+        on_authorized: Callable[[httpx.Request], None] | None = None,
         auth_hint: str = "",
         policy: RetryPolicy | None = None,
         pacer: Pacer | None = None,
@@ -208,7 +209,10 @@ class ApiClient:
         self.pacer: Pacer = pacer or NoPacer()
         self.budget = WaitBudget(self.policy.max_total_wait)
         self._headers = headers
+        # a 401 for a request: True when it is worth retrying (a token refreshed), False
+        # when the credentials themselves were refused
         self._on_unauthorized = on_unauthorized
+        self._on_authorized = on_authorized  # any other answer: the token was accepted
         self._auth_hint = auth_hint  # what to check when the vendor answers 401/403
         self.host = httpx.URL(base_url).netloc.decode() or base_url
         self._warned_unreachable = False
@@ -258,7 +262,7 @@ class ApiClient:
     def _exchange(
         self, call: Call, form: dict[str, str] | None, final: Callable[[int], bool]
     ) -> httpx.Response:
-        refreshed = False
+        refreshes = 0
         failures = throttled = 0
         began = time.monotonic()
         while True:
@@ -280,18 +284,27 @@ class ApiClient:
             else:
                 self.pacer.observe(response)
                 status = response.status_code
+                if status != 401 and self._on_authorized is not None:
+                    self._on_authorized(response.request)
                 if final(status):
                     return response
-                if status == 401 and self._on_unauthorized is not None and not refreshed:
-                    refreshed = True  # a token refresh is not a failed attempt
-                    self._on_unauthorized(response.request)
-                    continue
-                if status not in RETRYABLE_STATUS:
+                retry_with_new_token = (
+                    status == 401
+                    and self._on_unauthorized is not None
+                    and self._on_unauthorized(response.request)
+                )
+                if retry_with_new_token:
+                    refreshes += 1
+                    if refreshes == 1:
+                        continue  # a token that expired is not a failed attempt
+                if status not in RETRYABLE_STATUS and not retry_with_new_token:
                     hint = (
                         f"; {self._auth_hint}" if status in (401, 403) and self._auth_hint else ""
                     )
                     raise call.error(self.vendor, _status_reason(status) + hint, status=status)
                 reason = _status_reason(status)
+                if retry_with_new_token:
+                    reason = "the access token expired again while retrying"
                 delay_hint = retry_after_seconds(response.headers.get("Retry-After"))
                 if delay_hint is None and status == 429:
                     delay_hint = self.pacer.retry_delay(response)
@@ -331,7 +344,10 @@ class ApiClient:
             self._sleep(delay)
 
     def _warn_unreachable(self, reason: str) -> None:
-        """Say once that the vendor cannot be reached: retries may take a while."""
+        """Say once that the vendor cannot be reached: retries may take a while. Not after
+        a stop request: no retry follows, and the stop line must stay the last line."""
+        if stop.requested():
+            return
         if not self._warned_unreachable:
             self._warned_unreachable = True
             log.warning(

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.cli import exit_code
+from sources.pagesense.client import PageSenseClient
+from sources.pagesense.tokens import TokenManager
 from sources.sandbox import Fault, Sandbox
+from sources.shared.errors import VendorAPIError
+from sources.shared.http import RetryPolicy
 from sources.shared.windows import yesterday
 from tests.integration.conftest import query, sync
 
@@ -93,3 +98,49 @@ def test_a_website_id_that_is_no_path_segment_fails_alone(
     assert loaded and loaded == listed and bad not in listed
     failed = query(warehouse, "select website_id, resource from mouseflow.sync_failures")
     assert failed == [(bad, "websites")]
+
+
+PS_SHOP = "123456000000234567"  # America/New_York
+PS_RECORDINGS = "/websites/{website_id}/recordings"
+
+
+def pagesense_client(sandbox: Sandbox) -> PageSenseClient:
+    tokens = TokenManager(
+        sandbox.accounts.url,
+        sandbox.tokens.client_id,
+        sandbox.tokens.client_secret,
+        sandbox.tokens.refresh_token,
+    )
+    policy = RetryPolicy(max_attempts=6, backoff_base=0.01)
+    return PageSenseClient(f"{sandbox.pagesense.url}/api/v2", tokens, policy=policy)
+
+
+def test_a_token_that_expires_again_during_retries_is_refreshed_not_rejected() -> None:
+    """Tokens good for two calls; the recordings call fails three times: the token minted
+    after the first 401 expires while the request retries, and a second 401 comes. That
+    token had worked, so it is refreshed again: the credentials are fine."""
+    with Sandbox(pagesense_token_calls=2) as sandbox:
+        sandbox.faults.add(Fault("500", vendor="pagesense", endpoint=PS_RECORDINGS, times=3))
+        client = pagesense_client(sandbox)
+        try:
+            assert client.websites()  # token A: one call of two
+            rows, total = client.recordings(PS_SHOP, yesterday("America/New_York"))
+        finally:
+            client.close()
+    statuses = [e.status for e in sandbox.requests.entries("pagesense", PS_RECORDINGS)]
+    assert statuses.count(401) == 2  # A ran out, then B ran out during the retries
+    assert statuses[-1] == 200 and rows.num_rows == total
+    assert sandbox.tokens.token_requests == 3
+
+
+def test_a_token_refused_the_moment_it_was_minted_means_the_credentials() -> None:
+    with Sandbox() as sandbox:
+        sandbox.tokens.use = lambda token: False  # type: ignore[method-assign]
+        client = pagesense_client(sandbox)
+        try:
+            with pytest.raises(VendorAPIError) as caught:
+                client.websites()
+        finally:
+            client.close()
+    assert caught.value.credentials_rejected and exit_code(caught.value) == 78
+    assert sandbox.tokens.token_requests == 1  # no refresh loop against Zoho's limit

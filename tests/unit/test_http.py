@@ -3,10 +3,15 @@ sockets is covered in tests/integration."""
 
 from __future__ import annotations
 
+import logging
+import signal
+
 import httpx
 import pytest
 
 from pipelines.cli import exit_code
+from sources.shared import errors as stop_errors
+from sources.shared import stop
 from sources.shared.errors import VendorAPIError
 from sources.shared.http import ApiClient, Call, RetryPolicy, retry_after_seconds
 
@@ -25,7 +30,7 @@ def client(handler, sleeps: list[float], **kwargs) -> ApiClient:
         "mouseflow",
         "http://vendor.test",
         transport=httpx.MockTransport(handler),
-        sleep=sleeps.append,
+        sleep=kwargs.pop("sleep", sleeps.append),
         policy=policy,
         seed=1,
         **kwargs,
@@ -141,3 +146,21 @@ def test_connection_errors_are_retried() -> None:
 
     assert client(handler, []).get_json(CALL) == []
     assert len(calls) == 2
+
+
+def test_after_a_stop_request_no_retry_is_announced(caplog: pytest.LogCaptureFixture) -> None:
+    """A fetch thread that finds the vendor unreachable after the stop flag went up must not
+    print a retry warning below the CLI's stop line."""
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        stop.request(signal.SIGTERM)  # the signal arrives while the call is in flight
+        raise httpx.ConnectError("refused", request=request)
+
+    api = client(unreachable, [], sleep=stop.sleep)
+    try:
+        with caplog.at_level(logging.WARNING), pytest.raises(stop_errors.Stopped):
+            api.get_json(CALL)
+    finally:
+        stop._flag.clear()
+        stop._signal = None
+    assert "retrying" not in caplog.text
