@@ -23,7 +23,7 @@ from pipelines import VENDORS, catalog
 from pipelines.raw import RawSettings, prepare_raw, prune_superseded
 from pipelines.store.warehouse import Warehouse
 from pipelines.vendors import registrations
-from sources.shared.errors import ModelError
+from sources.shared.errors import ConfigurationError, ModelError
 from sources.shared.settings import read_value
 
 log = logging.getLogger("pageflow.models")
@@ -96,13 +96,15 @@ def site_pairs() -> list[tuple[str, str, str]]:
     sites = read_value("sites") or {}
     pairs = []
     if not isinstance(sites, dict):
-        raise ModelError("[sites] in .dlt/config.toml must hold tables like [sites.shop]")
+        raise ConfigurationError("[sites] in .dlt/config.toml must hold tables like [sites.shop]")
     for site, members in sites.items():
         if not isinstance(members, dict):
-            raise ModelError(f"[sites.{site}] must name {' and/or '.join(VENDORS)} website ids")
+            raise ConfigurationError(
+                f"[sites.{site}] must name {' and/or '.join(VENDORS)} website ids"
+            )
         for vendor, website_id in members.items():
             if vendor not in VENDORS:
-                raise ModelError(f"[sites.{site}]: unknown vendor {vendor!r}")
+                raise ConfigurationError(f"[sites.{site}]: unknown vendor {vendor!r}")
             pairs.append((str(site), vendor, str(website_id)))
     return pairs
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipelines import VENDORS
 from sources.shared.errors import ConfigurationError
+from sources.shared.http import RetryPolicy
 from sources.shared.vendor import Registration, Vendor, Website
 
 __all__ = ["Vendor", "Website", "configured_vendor", "registration", "registrations"]
@@ -29,7 +30,10 @@ def registrations() -> list[Registration]:
     return [registration(name) for name in VENDORS]
 
 
-def configured_vendor(name: str, folder: Path | None = None) -> Vendor | None:
+def configured_vendor(
+    name: str, folder: Path | None = None, policy: RetryPolicy | None = None
+) -> Vendor | None:
     """The vendor ready to sync, or None when it has no credentials (it is skipped).
-    `folder`: the folder beside the warehouse, where a vendor keeps files between runs."""
-    return registration(name).configured(folder)
+    `folder`: the folder beside the warehouse, where a vendor keeps files between runs;
+    `policy`: retries other than the configured ones (`pageflow check`'s quick test)."""
+    return registration(name).configured(folder, policy)

@@ -18,8 +18,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.cli.exits import EXIT_BEHIND, EXIT_CONFIG, EXIT_FAILURE, exit_code
-from pipelines.cli.parser import build_parser, configure_logging
+from pipelines.cli.exits import EXIT_BEHIND, EXIT_CONFIG, EXIT_FAILURE, EXIT_TEMPFAIL, exit_code
+from pipelines.cli.parser import (
+    build_parser,
+    check_config_files,
+    configure_logging,
+    environment_settings,
+)
 from pipelines.store.lock import SyncLock
 from sources.shared import stop
 from sources.shared.errors import ConfigurationError, PageflowError
@@ -38,13 +43,19 @@ def main(argv: Sequence[str] | None = None, *, last_line_after_stop: bool = Fals
     global _QUIET_AFTER_STOP
     _QUIET_AFTER_STOP = last_line_after_stop
     args = build_parser().parse_args(argv)
+    try:
+        environment_settings(args)
+        check_config_files()
+    except ConfigurationError as exc:
+        print(f"pageflow: error: {exc}", file=sys.stderr)
+        return exit_code(exc)
     configure_logging(args.log_level)
     path = Path(getattr(args, "warehouse", "warehouse.duckdb")).expanduser().resolve()
     os.umask(UMASK)  # the warehouse holds visitors' IPs and cities: no world access
     try:
         if args.command == "check":
             return _check(args.vendor)
-        from pipelines.store.warehouse import not_a_directory
+        from pipelines.store.warehouse import not_a_directory, parent_must_exist
 
         not_a_directory(path)
         if args.command == "status":
@@ -55,11 +66,14 @@ def main(argv: Sequence[str] | None = None, *, last_line_after_stop: bool = Fals
             return _export(path, Path(args.directory))
         if args.command == "sync" and args.end and args.end > latest_today():
             raise ConfigurationError(f"--end {args.end} is in the future: it has no data yet")
+        if args.command == "sync" and args.start and args.start > latest_today():
+            raise ConfigurationError(f"--start {args.start} is in the future: it has no data yet")
         if args.command == "sync" and args.start and args.end and args.start > args.end:
             print(
                 f"pageflow: error: --start {args.start} is after --end {args.end}", file=sys.stderr
             )
             return EXIT_CONFIG
+        parent_must_exist(path)  # the first sync creates the file, not folders
         with SyncLock(path), stop.handling_signals():
             return _locked(args, path)
     except PageflowError as exc:
@@ -81,9 +95,12 @@ def _check(vendors: list[str] | None) -> int:
     try:
         found = check(vendors, lines)
     finally:
-        print("\n".join(lines))
-    if any(exit_code(exc) == EXIT_CONFIG for exc in found):
-        return EXIT_CONFIG
+        if lines:
+            print("\n".join(lines))
+    codes = {exit_code(exc) for exc in found}
+    for code in (EXIT_CONFIG, EXIT_TEMPFAIL):  # rejected, then unreachable, then DIFFERENT
+        if code in codes:
+            return code
     return EXIT_FAILURE if found else 0
 
 

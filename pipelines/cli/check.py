@@ -2,9 +2,16 @@
 
 Per vendor: signs in and lists the websites (with PageSense: the definitions too), then
 fetches every windowed resource of the first website once for its yesterday, exactly as a
-sync reads it, and prints one line per endpoint: the shape as expected, or what differed.
-It returns what it found wrong; the CLI exits 0 when nothing, 78 when credentials or
-configuration, 1 when only answers a sync could not read.
+sync reads it, and prints one line per endpoint. Each line says one of:
+
+- `ok`: the answer has the shape a sync reads;
+- `unreachable`: no answer in time, or the vendor said "later" (429, 5xx): exit 75;
+- `rejected`: the credentials were refused: exit 78;
+- `DIFFERENT`: an answer of the wrong shape, which a sync could not read: exit 1.
+
+A connection test answers within about ten seconds a vendor: two short attempts per call
+(`RetryPolicy.connection_test`), and a vendor that is unreachable or rejects the
+credentials is not asked for more.
 """
 
 from __future__ import annotations
@@ -14,7 +21,19 @@ from collections.abc import Sequence
 from pipelines import VENDORS
 from pipelines.vendors import Vendor, configured_vendor, registration
 from sources.shared.errors import ConfigurationError, PageflowError, VendorAPIError
+from sources.shared.http import RetryPolicy
 from sources.shared.windows import Window, yesterday
+
+
+def verdict(exc: PageflowError) -> str:
+    """How `check` names an error: unreachable, rejected or DIFFERENT."""
+    if isinstance(exc, VendorAPIError) and exc.retryable:
+        return "unreachable"
+    if isinstance(exc, ConfigurationError) or (
+        isinstance(exc, VendorAPIError) and exc.credentials_rejected
+    ):
+        return "rejected"
+    return "DIFFERENT"
 
 
 def check(vendors: Sequence[str] | None, out: list[str]) -> list[PageflowError]:
@@ -23,7 +42,7 @@ def check(vendors: Sequence[str] | None, out: list[str]) -> list[PageflowError]:
     found: list[PageflowError] = []
     checked = 0
     for name in vendors or VENDORS:
-        vendor = configured_vendor(name)
+        vendor = configured_vendor(name, policy=RetryPolicy.connection_test())
         if vendor is None:
             if vendors:
                 raise ConfigurationError(f"{name}: no credentials configured")
@@ -43,21 +62,28 @@ def _check_vendor(vendor: Vendor, out: list[str]) -> list[PageflowError]:
     try:
         websites = vendor.websites()
     except (ConfigurationError, VendorAPIError) as exc:
-        out.append(f"{vendor.name:<10} {'/websites':<48} DIFFERENT: {exc}")
+        out.append(f"{vendor.name:<10} {'/websites':<48} {verdict(exc)}: {exc}")
         return [exc]
     out.append(f"{vendor.name:<10} {'/websites':<48} ok: {len(websites)} websites")
+    found: list[PageflowError] = []
+    for exc in vendor.rejected:
+        found.append(exc)
+        out.append(f"{vendor.name:<10} {exc.endpoint:<48} {verdict(exc)}: {exc.reason}")
     if not websites:
-        return []
+        return found
     site = websites[0]
     day = yesterday(site.timezone)
-    found: list[PageflowError] = []
     for resource in vendor.resources:
         window = Window(site.website_id, resource, day)
         try:
             _, claim = vendor.fetch(window)
-        except VendorAPIError as exc:
+        except (ConfigurationError, VendorAPIError) as exc:
             found.append(exc)
-            out.append(f"{vendor.name:<10} {exc.endpoint:<48} DIFFERENT ({day}): {exc.reason}")
+            endpoint = exc.endpoint if isinstance(exc, VendorAPIError) else resource
+            reason = exc.reason if isinstance(exc, VendorAPIError) else str(exc)
+            out.append(f"{vendor.name:<10} {endpoint:<48} {verdict(exc)} ({day}): {reason}")
+            if verdict(exc) != "DIFFERENT":
+                break  # unreachable or rejected: no other call of this vendor would answer
             continue
         name = registration(vendor.name).resource(resource).claim
         checked = f", checked against {name}" if name and claim.expected is not None else ""

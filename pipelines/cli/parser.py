@@ -1,16 +1,31 @@
-"""The command line's options: every command, its options, and where logs go."""
+"""The command line's options: every command, its options, and where logs go.
+
+A usage error (an unknown command or option, a bad value) is argparse's exit 2, with the
+nearest command or option suggested for a typo. Settings read from the environment
+(`PAGEFLOW_LOG_LEVEL`, `PAGEFLOW_MAX_AGE_HOURS`) are checked by `environment_settings`:
+a bad value there is a configuration error (78) naming the variable.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
+import re
 import sys
+import tomllib
 from datetime import date
 from importlib import metadata
+from pathlib import Path
+from typing import NoReturn
 
 from pipelines import VENDORS
+from sources.shared.errors import ConfigurationError
 from sources.shared.windows import parse_day
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MAX_AGE_HOURS = 36.0
 
 WAREHOUSE_HELP = "the DuckDB file (default: warehouse.duckdb in the current directory)"
 
@@ -29,26 +44,110 @@ def _version() -> str:
         return "pageflow (not installed)"
 
 
+def _level(text: str) -> str:
+    level = text.strip().upper()
+    if level not in LEVELS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(LEVELS)}")
+    return level
+
+
+def _hours(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
+    if not hours >= 0:  # also NaN
+        raise argparse.ArgumentTypeError(f"{text!r}: hours cannot be negative")
+    return hours
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, suggesting the nearest command or option when one is mistyped."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        hint = self._suggestion(message)
+        self.exit(2, f"{self.prog}: error: {message}{hint}\n")
+
+    def _suggestion(self, message: str) -> str:
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            options = re.findall(r"'([^']*)'", choice.group(2)) or [
+                o.strip() for o in choice.group(2).split(",")
+            ]
+            return _nearest(choice.group(1), options)
+        unknown = re.search(r"unrecognized arguments: (\S+)", message)
+        if unknown:
+            known = [o for action in self._actions for o in action.option_strings]
+            for sub in self._subparsers._group_actions if self._subparsers else []:
+                for parser in getattr(sub, "choices", {}).values():
+                    known += [o for a in parser._actions for o in a.option_strings]
+            return _nearest(unknown.group(1).split("=")[0], known)
+        return ""
+
+
+def _nearest(word: str, options: list[str]) -> str:
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
+
+
+def environment_settings(args: argparse.Namespace) -> None:
+    """Fill in the settings the environment may give, checked: a bad value is 78 naming
+    the variable (not a traceback), whichever command reads it."""
+    if args.log_level is None:
+        value = os.environ.get("PAGEFLOW_LOG_LEVEL", "INFO")
+        try:
+            args.log_level = _level(value)
+        except argparse.ArgumentTypeError as exc:
+            raise ConfigurationError(f"PAGEFLOW_LOG_LEVEL: {exc}") from None
+    if getattr(args, "max_age_hours", "unset") is None:
+        value = os.environ.get("PAGEFLOW_MAX_AGE_HOURS", str(MAX_AGE_HOURS))
+        try:
+            args.max_age_hours = _hours(value)
+        except argparse.ArgumentTypeError as exc:
+            raise ConfigurationError(f"PAGEFLOW_MAX_AGE_HOURS: {exc}") from None
+
+
+def check_config_files() -> None:
+    """`.dlt/config.toml` and `.dlt/secrets.toml` (where dlt reads them: `DLT_PROJECT_DIR`
+    or the working directory) must parse: a syntax error is 78 naming the file and the
+    line, for every command, before any work (dlt would fail later, or skip the file)."""
+    folder = Path(os.environ.get("DLT_PROJECT_DIR") or Path.cwd()) / ".dlt"
+    for name in ("config.toml", "secrets.toml"):
+        path = folder / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(f"cannot read {path}: {exc}") from None
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError(f"{path} is not valid TOML: {exc}") from None
+
+
 def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """Options every command takes, before or after its name (`pageflow sync --log-level
     DEBUG` and `pageflow --log-level DEBUG sync`): the subcommand's copy leaves the value
     alone unless it is given, so the one given wins wherever it stands."""
     parser.add_argument(
         "--log-level",
-        default=os.environ.get("PAGEFLOW_LOG_LEVEL", "INFO") if defaults else argparse.SUPPRESS,
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="how much to log on stderr (default INFO, or $PAGEFLOW_LOG_LEVEL)",
+        type=_level,
+        default=None if defaults else argparse.SUPPRESS,
+        metavar="{debug,info,warning,error}",
+        help="how much to log on stderr, any case (default INFO, or $PAGEFLOW_LOG_LEVEL)",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pageflow",
         description="Sync Zoho PageSense and Mouseflow into a DuckDB warehouse.",
     )
     parser.add_argument("--version", action="version", version=_version())
     _global_options(parser, defaults=True)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
@@ -81,10 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.add_argument(
         "--max-age-hours",
-        type=float,
-        default=float(os.environ.get("PAGEFLOW_MAX_AGE_HOURS", "36")),
+        type=_hours,
+        default=None,
         help="a resource whose last sync is older is stale: exit 3 "
-        "(default 36, or $PAGEFLOW_MAX_AGE_HOURS)",
+        f"(default {MAX_AGE_HOURS:g}, or $PAGEFLOW_MAX_AGE_HOURS)",
     )
 
     report = command("report", "write a self-contained HTML report with charts")
@@ -95,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "write the marts as files for tools that prefer files")
     warehouse_option(export)
     export.add_argument("--format", choices=["parquet"], default="parquet", help="parquet")
-    export.add_argument("directory", help="where to write <mart>.parquet (created if missing)")
+    export.add_argument(
+        "directory", help="where to write <mart>.parquet (created if missing, not its parents)"
+    )
     return parser
 
 

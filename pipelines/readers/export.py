@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipelines.store.publish import fsync
 from pipelines.store.sql import literal, quoted_path
-from pipelines.store.warehouse import Warehouse
+from pipelines.store.warehouse import Warehouse, parent_must_exist
 from sources.shared.errors import ConfigurationError
 
 
@@ -23,8 +23,9 @@ def export_parquet(warehouse: Warehouse, directory: Path) -> list[Path]:
     directory = directory.expanduser().resolve()
     if directory.exists() and not directory.is_dir():
         raise ConfigurationError(f"{directory} is a file: export needs a directory")
+    parent_must_exist(directory)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(exist_ok=True)
     except OSError as exc:
         raise ConfigurationError(f"cannot create {directory}: {exc.strerror}") from None
     if not os.access(directory, os.W_OK | os.X_OK):

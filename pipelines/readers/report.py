@@ -23,13 +23,15 @@ from matplotlib.figure import Figure
 
 from pipelines.readers.page import PAGE, VENDOR_COLOURS
 from pipelines.store.sql import table_exists
-from pipelines.store.warehouse import Warehouse
+from pipelines.store.warehouse import Warehouse, parent_must_exist
 from pipelines.vendors import registrations
 from sources.shared.errors import ConfigurationError
 
 rcParams["svg.fonttype"] = "none"  # text as <text>, not paths
 rcParams["svg.hashsalt"] = "pageflow"  # stable ids: the same data gives the same file
 rcParams["font.family"] = "DejaVu Sans"
+
+rcParams["text.parse_math"] = False  # a "$" in a vendor's name is a dollar, not math
 rcParams["axes.spines.top"] = False
 rcParams["axes.spines.right"] = False
 LABEL = {r.name: r.label for r in registrations()}
@@ -42,6 +44,7 @@ def write_report(warehouse: Warehouse, out: Path, days: int = 28) -> Path:
     out = out.expanduser().resolve()
     if out.is_dir():
         raise ConfigurationError(f"{out} is a directory: --out names the HTML file")
+    parent_must_exist(out)
     with warehouse.connect() as con:
         if not _has_marts(con):
             raise ConfigurationError(

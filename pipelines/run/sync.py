@@ -23,8 +23,9 @@ from pipelines.run.progress import Progress
 from pipelines.run.vendor_run import VendorResult, VendorRun
 from pipelines.store.publish import Published, publish_safely
 from pipelines.store.runtime import prepare_dlt_environment
+from pipelines.store.settings import load_memory_limit
 from pipelines.store.warehouse import Warehouse
-from pipelines.vendors import configured_vendor, registration, registrations
+from pipelines.vendors import Vendor, configured_vendor, registration, registrations
 from sources.shared import stop
 from sources.shared.errors import ConfigurationError, PageflowError
 
@@ -44,6 +45,12 @@ class SyncResult:
     def resume_points(self) -> str:
         """Where the next run starts, per vendor: its first chunk not committed."""
         points = [v.resume for v in self.vendors if v.resume]
+        unplanned = [v.vendor for v in self.vendors if not v.skipped and not v.planned]
+        if unplanned:
+            points.append(
+                f"{' and '.join(unplanned)}: nothing was fetched yet; the next run starts "
+                "where this one did"
+            )
         if points:
             return "; ".join(points)
         return "every chunk was committed; the next run builds the models and publishes"
@@ -68,12 +75,22 @@ def sync(
     result = SyncResult()
     progress = Progress()
     with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
+        # every setting is read before any work: a bad one stops the run here (78)
+        load_memory_limit()
+        if build_models:
+            models.site_pairs()
+        configured = {
+            name: _configure(warehouse, name, bool(vendors)) for name in vendors or VENDORS
+        }
         warehouse.prepare()
         runs = []
-        for name in vendors or VENDORS:
+        for name, vendor in configured.items():
             outcome = VendorResult(name)
             result.vendors.append(outcome)
-            run = _start(warehouse, name, outcome, start, end, progress, named=bool(vendors))
+            run = _start(warehouse, vendor, outcome, start, end, progress) if vendor else None
+            if vendor is None:
+                outcome.skipped = True
+                log.info("%s: no credentials configured, skipped", name)
             if run is not None:
                 stack.callback(run.finish)
                 runs.append(run)
@@ -128,31 +145,27 @@ def rebuild(warehouse: Warehouse) -> Rebuilt:
     return Rebuilt(built.models, built.tests, published is not None, error)
 
 
+def _configure(warehouse: Warehouse, name: str, named: bool) -> Vendor | None:
+    """The vendor with its settings read, or None when it has no credentials; a setting
+    that cannot work (or `--vendor` without credentials) is a `ConfigurationError`."""
+    vendor = configured_vendor(name, warehouse.folder)
+    if vendor is None and named:
+        raise ConfigurationError(
+            f"{name}: --vendor {name} was given, but no {name} credentials are configured "
+            f"({registration(name).credentials})"
+        )
+    return vendor
+
+
 def _start(
     warehouse: Warehouse,
-    name: str,
+    vendor: Vendor,
     outcome: VendorResult,
     start: date | None,
     end: date | None,
     progress: Progress,
-    named: bool = False,
 ) -> VendorRun | None:
-    """The vendor's run, planned and fetching; None when it is skipped or failed to start."""
-    try:
-        vendor = configured_vendor(name, warehouse.folder)
-    except PageflowError as exc:
-        outcome.error = exc
-        return None
-    if vendor is None:
-        if named:
-            outcome.error = ConfigurationError(
-                f"{name}: --vendor {name} was given, but no {name} credentials are configured "
-                f"({registration(name).credentials})"
-            )
-            return None
-        outcome.skipped = True
-        log.info("%s: no credentials configured, skipped", name)
-        return None
+    """The vendor's run, planned and fetching; None when it failed to start."""
     run = VendorRun(warehouse, vendor, outcome, progress)
     try:
         run.prepare(start, end)

@@ -45,6 +45,7 @@ class VendorResult:
     seconds: float = 0.0
     rate_limited_seconds: float = 0.0  # of `seconds`, waiting for the vendor's limit
     resume: str = ""  # where the next run resumes, when this one stopped early
+    planned: bool = False  # its windows were planned (a stop before that fetched nothing)
 
 
 class VendorRun:
@@ -77,8 +78,16 @@ class VendorRun:
         if start is not None or end is not None:
             first = start or vendor.start_date
             last = end or max(yesterday(w.timezone) for w in self.websites)
+            if first > last and end is None:
+                raise ConfigurationError(
+                    f"{vendor.name}: --start {first} is after the last complete day of its "
+                    f"websites ({last}): nothing to sync yet"
+                )
             if first > last:
-                raise ConfigurationError(f"--start {first} is after --end {last}")
+                raise ConfigurationError(
+                    f"{vendor.name}: --end {last} is before the first day to sync "
+                    f"({first}, SOURCES__{vendor.name.upper()}__START_DATE)"
+                )
             explicit = (first, last)
         windows = plan_windows(
             self.websites,
@@ -92,6 +101,7 @@ class VendorRun:
             windows = with_gaps(windows, self._gaps())
         self.move_positions = explicit is None
         self.chunks = chunk_windows(windows, vendor.tuning.chunk_days)
+        self.outcome.planned = True
         self.progress.plan(len(windows))
         log.info(
             "%s: %d websites, %d windows in %d chunks",

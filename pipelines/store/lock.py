@@ -35,8 +35,10 @@ class SyncLock:
         self.lock_path = folder_beside(warehouse_path) / "sync.lock"
         self.warehouse_path = warehouse_path
         self._fd: int | None = None
+        self._created = False
 
     def __enter__(self) -> SyncLock:
+        self._created = not self.lock_path.parent.exists()
         private_folder(self.lock_path.parent)
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -63,6 +65,19 @@ class SyncLock:
         tb: TracebackType | None,
     ) -> None:
         if self._fd is not None:
+            if self._created:
+                self._remove_if_unused()
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+    def _remove_if_unused(self) -> None:
+        """A run that failed before starting (a bad setting, say) leaves no folder behind:
+        the folder this lock created goes again while it holds nothing but the lock."""
+        folder = self.lock_path.parent
+        try:
+            if [p.name for p in folder.iterdir()] == [self.lock_path.name]:
+                self.lock_path.unlink()
+                folder.rmdir()
+        except OSError:
+            pass  # something else appeared meanwhile: it stays

@@ -10,7 +10,9 @@ as bytes (a fraction of a second), and each table is brought level with the work
 database. Rows loaded by dlt never change once written, only disappear (a merge deletes a
 re-fetched day), so a table's rows are compared per (`_dlt_load_id`, website, day) by
 count, and only the groups whose counts differ are rewritten. Tables without load ids
-(the marts, settings) and tables under `SMALL` rows are rewritten whole. DuckDB reuses the
+(the marts, settings) and tables under `SMALL` rows are rewritten whole, unless their rows
+are the same (count and a hash of every row): a `pageflow models` that changed nothing
+writes nothing. DuckDB reuses the
 blocks deleted rows leave, but not perfectly: once the file is `COMPACT_AT` times its size
 after the last full write (or when anyone else replaced it), it is written afresh, which
 compacts it.
@@ -191,6 +193,13 @@ def _level(con: duckdb.DuckDBPyConnection, name: tuple[str, str], table: dict) -
     keys = [c for c in PARTITION if c in columns]
     small = con.execute(f"select count(*) < {SMALL} from work.{relation}").fetchall()[0][0]
     if "_dlt_load_id" not in keys or small:  # models, settings, audit: rewritten whole
+        fingerprint = "select count(*), sum(hash(t)) from {} as t"
+        same = (
+            con.execute(fingerprint.format(f"work.{relation}")).fetchall()
+            == con.execute(fingerprint.format(f"pub.{relation}")).fetchall()
+        )
+        if same:  # the same rows (a multiset hash): nothing to write
+            return None
         con.execute(f"delete from pub.{relation}")
         con.execute(f"insert into pub.{relation} select * from work.{relation}")
         return con.execute(f"select count(*) from pub.{relation}").fetchall()[0][0]

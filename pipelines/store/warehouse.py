@@ -141,6 +141,17 @@ def not_a_directory(path: Path) -> None:
         raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
 
 
+def parent_must_exist(path: Path) -> None:
+    """The one rule for every path a user names (warehouse, report, export folder):
+    pageflow creates the file or folder named, never the folders above it, so a typo is a
+    configuration error (78) rather than a tree of new folders."""
+    if not path.parent.is_dir():
+        raise ConfigurationError(
+            f"the folder {path.parent} does not exist: pageflow creates {path.name}, not the "
+            "folders above it"
+        )
+
+
 def refuse_if_held(path: Path) -> None:
     """`WarehouseHeld` when another program holds `path` read-write (nothing if absent)."""
     holder = writer_holding(path)

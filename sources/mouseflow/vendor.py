@@ -16,6 +16,7 @@ from sources.mouseflow.resources import RESOURCES, WINDOWED
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
 from sources.shared.errors import ConfigurationError, VendorAPIError
+from sources.shared.http import RetryPolicy
 from sources.shared.resources import Chunk
 from sources.shared.settings import SyncSettings
 from sources.shared.vendor import (
@@ -43,7 +44,8 @@ class MouseflowSettings:
 
     @property
     def has_credentials(self) -> bool:
-        return bool(self.email and self.api_key)
+        """All credentials set; some but not all is a configuration error."""
+        return s.complete_credentials(SECTIONS, {"email": self.email, "api_key": self.api_key})
 
 
 def read_settings() -> MouseflowSettings:
@@ -80,7 +82,7 @@ class MouseflowVendor:
     name = mf.VENDOR
     resources = WINDOWED
 
-    def __init__(self, cfg: MouseflowSettings) -> None:
+    def __init__(self, cfg: MouseflowSettings, policy: RetryPolicy | None = None) -> None:
         assert cfg.email and cfg.api_key
         self.cfg = cfg
         self.start_date = cfg.sync.start_date
@@ -91,7 +93,7 @@ class MouseflowVendor:
             cfg.email,
             cfg.api_key,
             page_size=cfg.sync.page_size,
-            policy=self.tuning.policy(),
+            policy=policy or self.tuning.policy(),
             max_concurrency=self.tuning.workers,
         )
         self.fetchers = mouseflow_fetchers(self.client, cfg.timezone)
@@ -132,9 +134,9 @@ class MouseflowVendor:
         self.client.close()
 
 
-def _configured(folder: Path | None) -> Vendor | None:
+def _configured(folder: Path | None, policy: RetryPolicy | None = None) -> Vendor | None:
     cfg = read_settings()
-    return MouseflowVendor(cfg) if cfg.has_credentials else None
+    return MouseflowVendor(cfg, policy) if cfg.has_credentials else None
 
 
 def _model_settings() -> ModelSettings:

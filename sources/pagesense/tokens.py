@@ -40,6 +40,7 @@ class TokenManager:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
         attempts: int = 3,
+        policy: RetryPolicy | None = None,
         cache: Path | None = None,
     ) -> None:
         self._form = {
@@ -54,7 +55,7 @@ class TokenManager:
         self._http = ApiClient(
             VENDOR,
             self.accounts_url,
-            policy=RetryPolicy(max_attempts=attempts, max_total_wait=60.0),
+            policy=policy or RetryPolicy(max_attempts=attempts, max_total_wait=60.0),
             transport=transport,
         )
         self._clock = clock

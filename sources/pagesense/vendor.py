@@ -19,7 +19,7 @@ from sources.pagesense.tokens import TokenManager
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
 from sources.shared.errors import VendorAPIError
-from sources.shared.http import Call
+from sources.shared.http import Call, RetryPolicy
 from sources.shared.pacing import RateLimitPacer
 from sources.shared.resources import Chunk
 from sources.shared.settings import SyncSettings
@@ -48,7 +48,13 @@ class PageSenseSettings:
 
     @property
     def has_credentials(self) -> bool:
-        return bool(self.client_id and self.client_secret and self.refresh_token)
+        """All credentials set; some but not all is a configuration error."""
+        given = {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "refresh_token": self.refresh_token,
+        }
+        return s.complete_credentials(SECTIONS, given)
 
 
 def read_settings() -> PageSenseSettings:
@@ -76,7 +82,12 @@ class PageSenseVendor:
     name = ps.VENDOR
     resources = WINDOWED
 
-    def __init__(self, cfg: PageSenseSettings, token_cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        cfg: PageSenseSettings,
+        token_cache: Path | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
         assert cfg.client_id and cfg.client_secret and cfg.refresh_token
         self.cfg = cfg
         self.start_date = cfg.sync.start_date
@@ -89,13 +100,14 @@ class PageSenseVendor:
             cfg.client_secret,
             cfg.refresh_token,
             cache=token_cache,
+            policy=policy,
         )
         self.client = PageSenseClient(
             cfg.base_url,
             tokens,
             page_size=cfg.sync.page_size,
             pacer=self.pacer,
-            policy=self.tuning.policy(),
+            policy=policy or self.tuning.policy(),
         )
         self._lock = threading.Lock()
         self._sites: list[Website] | None = None
@@ -152,11 +164,11 @@ class PageSenseVendor:
         self.client.close()
 
 
-def _configured(folder: Path | None) -> Vendor | None:
+def _configured(folder: Path | None, policy: RetryPolicy | None = None) -> Vendor | None:
     cfg = read_settings()
     if not cfg.has_credentials:
         return None
-    return PageSenseVendor(cfg, folder / TOKEN_FILE if folder is not None else None)
+    return PageSenseVendor(cfg, folder / TOKEN_FILE if folder is not None else None, policy)
 
 
 def _model_settings() -> ModelSettings:

@@ -113,6 +113,19 @@ class RetryPolicy:
     # retried like a timeout (an attempt lasts at most deadline + timeout)
     deadline: float = 120.0
 
+    @classmethod
+    def connection_test(cls) -> RetryPolicy:
+        """How hard `pageflow check` tries: an answer within about ten seconds (two short
+        attempts), so an unreachable host is "unreachable", not a minute of retries."""
+        return cls(
+            max_attempts=2,
+            max_throttled=2,
+            backoff_base=0.5,
+            max_total_wait=2.0,
+            timeout=4.0,
+            deadline=8.0,
+        )
+
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Exponential backoff with "equal jitter" (a random wait between half the ceiling and
         the ceiling) for the `attempt`-th failure (1-based)."""

@@ -36,6 +36,23 @@ def text(key: str, *sections: str, default: str | None = None) -> str | None:
     return str(value)
 
 
+def complete_credentials(sections: tuple[str, ...], values: dict[str, str | None]) -> bool:
+    """Whether all of a vendor's credentials are set (False: none, the vendor is skipped);
+    some but not all is a configuration error naming what is missing, so one mistyped key
+    never silently stops a vendor under cron."""
+    missing = [key for key, value in values.items() if not value]
+    if not missing:
+        return True
+    if len(missing) == len(values):
+        return False
+    names = ", ".join("__".join((*sections, key)).upper() for key in missing)
+    given = ", ".join("__".join((*sections, key)).upper() for key in values if key not in missing)
+    raise ConfigurationError(
+        f"{sections[-1]}: {names} missing ({given} set): set every credential, or none to "
+        "skip the vendor"
+    )
+
+
 def text_list(key: str, *sections: str, default: list[str]) -> list[str]:
     value = read_value(key, *sections)
     if value is None or value == "":

@@ -17,7 +17,7 @@ from dlt.extract.source import DltSource
 
 from sources.shared.declare import Fetched, Resource
 from sources.shared.errors import ConfigurationError, VendorAPIError
-from sources.shared.http import is_path_segment
+from sources.shared.http import RetryPolicy, is_path_segment
 from sources.shared.resources import Chunk
 from sources.shared.settings import SyncTuning
 from sources.shared.windows import Window
@@ -88,9 +88,10 @@ class Registration:
     label: str  # how reports and charts name it
     credentials: str  # the settings a user sets, for messages when they are missing
     resources: tuple[Resource, ...]  # its windowed resources, declared once each
-    # the vendor ready to sync, or None without credentials; the argument is the folder
-    # beside the warehouse, where the vendor may keep files between runs (0700)
-    configured: Callable[[Path | None], Vendor | None]
+    # the vendor ready to sync, or None without credentials; the arguments: the folder
+    # beside the warehouse, where the vendor may keep files between runs (0700), and a
+    # retry policy that replaces the configured one (`pageflow check`'s quick test)
+    configured: Callable[[Path | None, RetryPolicy | None], Vendor | None]
     model_settings: Callable[[], ModelSettings]
 
     @property

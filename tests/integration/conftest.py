@@ -37,6 +37,18 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
         yield sb
 
 
+CREDENTIALS = {
+    "pagesense": ("CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN"),
+    "mouseflow": ("EMAIL", "API_KEY"),
+}
+
+
+def without(monkeypatch: pytest.MonkeyPatch, vendor: str) -> None:
+    """Unset every credential of `vendor`: it is skipped (some but not all would be 78)."""
+    for key in CREDENTIALS[vendor]:
+        monkeypatch.delenv(f"SOURCES__{vendor.upper()}__{key}", raising=False)
+
+
 @pytest.fixture
 def warehouse(isolated: Path) -> Path:
     return isolated / "warehouse.duckdb"

@@ -170,3 +170,38 @@ def test_progress_is_a_bar_on_a_terminal_and_log_lines_off_one(
     drawn = run_sync(isolated / "b.duckdb", FIRST, terminal=True)
     assert re.search(r"sync: +\d+%\|.*\| \d+/\d+ \[", drawn), drawn  # 40%|###   | 4/10 [...
     assert "committed:" not in drawn  # the per-chunk lines give way to the bar
+
+
+HOSTILE = "<script>alert(1)</script> & $x$ \"q\" 'a'"
+
+
+def test_every_vendor_string_in_the_report_is_text_not_markup(synced: Path) -> None:
+    """Website, funnel, step, form and comparison names come from the vendors: a name that
+    is markup renders as text (and a `$` is not taken for mathtext)."""
+    appended = {
+        "daily_traffic": ("site",),
+        "session_conversion": ("site",),
+        "vendor_comparison": ("site", "subject"),
+        "funnel_conversion": ("site", "funnel_name", "step_name"),
+        "form_conversion": ("site", "form_name"),
+    }
+    payload = HOSTILE.replace("'", "''")
+    edit_published(
+        synced,
+        *(
+            f"update analytics.{table} set {column} = {column} || '{payload}'"
+            for table, columns in appended.items()
+            for column in columns
+        ),
+        "update analytics.vendor_comparison set within_noise = false, z_score = 7.25 "
+        "where metric = 'sessions'",
+    )
+    out = synced.parent / "report.html"
+    assert main(["report", "--warehouse", str(synced), "--out", str(out), "--days", "3"]) == 0
+    text = out.read_text()
+    assert "<script" not in text.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    body = text.split("<body>")[1]
+    assert body.count("&lt;script&gt;") >= len(appended)  # in the charts and the table
+    svg_text = "".join(re.findall(r"<text[^>]*>([^<]*)</text>", body))
+    assert "$x$" in svg_text  # a dollar sign stays a dollar sign in the charts

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.cli import main
 from sources.sandbox import Sandbox
-from tests.integration.conftest import query, sync
+from tests.integration.conftest import query, sync, without
 
 
 def test_demo_runs_from_nothing_and_prints_a_summary(
@@ -28,7 +28,7 @@ def test_status_shows_positions_rows_and_gaps(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
     warehouse = isolated / "wh" / "a.duckdb"
     assert main(["status", "--warehouse", str(warehouse)]) == 78  # a path to fix
     assert "no warehouse at" in capsys.readouterr().err
@@ -53,7 +53,7 @@ def test_no_vendor_configured_at_all_is_exit_78(
 def test_a_vendor_without_credentials_is_skipped_with_a_notice_unless_named(
     sandbox: Sandbox, isolated: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
     assert sync(isolated / "w.duckdb", "--start", "2026-03-01", "--end", "2026-03-01") == 0
     assert "pagesense skipped: no credentials configured" in capsys.readouterr().err
     named = sync(isolated / "w.duckdb", "--vendor", "pagesense")
@@ -82,7 +82,7 @@ def test_days_in_the_future_are_exit_78(
     env: dict[str, str],
     expected: str,
 ) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert sync(isolated / "w.duckdb", *args) == 78
@@ -96,7 +96,7 @@ def test_a_wrong_mouseflow_key_or_region_names_the_settings(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
     monkeypatch.setenv("SOURCES__MOUSEFLOW__API_KEY", "wrong")
     assert sync(isolated / "w.duckdb") == 78
     last = capsys.readouterr().err.strip().splitlines()[-1]
@@ -140,7 +140,7 @@ def test_configuration_errors_exit_78_with_a_clear_last_line(
     env: dict[str, str],
     expected: str,
 ) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert sync(isolated / "w.duckdb") == 78

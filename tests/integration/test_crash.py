@@ -21,6 +21,7 @@ from tests.integration.conftest import (
     expected_mouseflow,
     loaded_mouseflow,
     sync,
+    without,
 )
 
 RANGE = ("--start", "2026-03-01", "--end", "2026-03-02")
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def small_chunks(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     # after `sandbox`, which sets every vendor's credentials: these tests sync Mouseflow only
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID", raising=False)
+    without(monkeypatch, "pagesense")
     monkeypatch.setenv("SOURCES__MOUSEFLOW__CHUNK_DAYS", "1")  # 4 commits of one website-day
 
 

@@ -16,14 +16,14 @@ from sources.sandbox import Fault, Sandbox
 from sources.shared.errors import VendorAPIError
 from sources.shared.http import RetryPolicy
 from sources.shared.windows import yesterday
-from tests.integration.conftest import query, sync
+from tests.integration.conftest import query, sync, without
 
 SHOP = "8fc2ace2-75bc-8ba4-b424-c8916670b990"
 RECORDINGS = "/websites/{website_id}/recordings"
 
 
 def mouseflow_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID", raising=False)
+    without(monkeypatch, "pagesense")
 
 
 def test_an_answer_dripping_a_few_bytes_a_second_ends_at_its_deadline(

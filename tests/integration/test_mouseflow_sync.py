@@ -23,6 +23,7 @@ from tests.integration.conftest import (
     loaded_mouseflow,
     query,
     sync,
+    without,
 )
 
 WINDOWED = {
@@ -38,7 +39,7 @@ WINDOWED = {
 @pytest.fixture(autouse=True)
 def mouseflow_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about Mouseflow: PageSense has no credentials here."""
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID", raising=False)
+    without(monkeypatch, "pagesense")
 
 
 def windowed_days(sandbox: Sandbox) -> set[str]:
@@ -85,7 +86,7 @@ def test_busy_days_over_the_servers_cap_load_exactly_the_truth_in_slices(
     with Sandbox(World(sites=sites), mouseflow_max_limit=5000) as capped:
         for key, value in capped.env().items():
             monkeypatch.setenv(key, value)
-        monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+        without(monkeypatch, "pagesense")
         caplog.set_level(logging.INFO, logger="pageflow.mouseflow")
         assert sync(warehouse, "--start", "2026-03-10", "--end", "2026-03-12") == 0
         days = days_between(date(2026, 3, 10), date(2026, 3, 12))

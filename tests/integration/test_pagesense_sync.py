@@ -17,6 +17,7 @@ from tests.integration.conftest import (
     loaded_pagesense,
     query,
     sync,
+    without,
 )
 
 SHOP = "123456000000234567"  # America/New_York
@@ -135,7 +136,7 @@ def test_incremental_rerun_asks_only_for_the_lookback(
 def test_back_to_back_runs_reuse_the_access_token(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    without(monkeypatch, "mouseflow")
     for _ in range(12):
         assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 0
     assert sandbox.tokens.token_requests <= 2
@@ -151,7 +152,7 @@ def test_a_throttled_token_endpoint_is_exit_75_with_zohos_reason(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    without(monkeypatch, "mouseflow")
     sandbox.tokens.exhaust()
     assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 75
     last = capsys.readouterr().err.strip().splitlines()[-1]
@@ -167,7 +168,7 @@ def test_the_token_endpoint_goes_through_the_http_layer_retrying_5xx_and_naming_
 ) -> None:
     from sources.sandbox import Fault
 
-    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    without(monkeypatch, "mouseflow")
     token = "/oauth/v2/token"
     sandbox.faults.add(Fault("503", vendor="zoho-accounts", endpoint=token, times=2))
     assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-01") == 0
@@ -190,7 +191,7 @@ def test_goal_conversions_and_test_results_are_read_in_either_shape(
 ) -> None:
     with Sandbox(pagesense_list_answers=list_answers) as sandbox:
         use(sandbox, monkeypatch)
-        monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+        without(monkeypatch, "mouseflow")
         assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-02") == 0
         shapes = {
             e.endpoint: e.status for e in api_calls(sandbox) if e.endpoint.endswith("results")
@@ -249,7 +250,7 @@ def test_the_audit_checks_vendor_claims_and_finds_a_funnel_that_does_not_add_up(
     from pipelines.ledger.windows import GAP
     from sources.sandbox import Fault
 
-    monkeypatch.delenv("SOURCES__MOUSEFLOW__EMAIL")
+    without(monkeypatch, "mouseflow")
     funnel_data = "/websites/{website_id}/funnels/{funnel_id}/data"
     sandbox.faults.add(
         Fault(

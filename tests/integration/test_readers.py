@@ -21,7 +21,7 @@ import pytest
 from pipelines.cli import main
 from sources.sandbox import Sandbox
 from sources.shared.windows import yesterday
-from tests.integration.conftest import query, sync
+from tests.integration.conftest import query, sync, without
 
 READER = textwrap.dedent(
     """
@@ -57,7 +57,7 @@ READER = textwrap.dedent(
 
 
 def mouseflow_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
 
 
 def test_readers_and_syncs_never_block_each_other(

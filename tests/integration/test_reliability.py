@@ -26,6 +26,7 @@ from tests.integration.conftest import (
     loaded_pagesense,
     query,
     sync,
+    without,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ FORMS = "/websites/{website_id}/forms"
 
 
 def mouseflow_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID", raising=False)
+    without(monkeypatch, "pagesense")
 
 
 def snapshot(warehouse: Path, schema: str) -> dict[str, list[tuple]]:

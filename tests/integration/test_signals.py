@@ -21,6 +21,7 @@ from tests.integration.conftest import (
     expected_mouseflow,
     loaded_mouseflow,
     sync,
+    without,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ def wait_for_fetching(proc: subprocess.Popen[str]) -> list[str]:
 def test_a_signal_at_seeded_moments_stops_within_5s_and_a_rerun_gives_the_truth(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch, signum: int
 ) -> None:
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
     monkeypatch.setenv("SOURCES__MOUSEFLOW__WEBSITE_IDS", f'["{SHOP}"]')
     monkeypatch.setenv("SOURCES__MOUSEFLOW__CHUNK_DAYS", "1")
     monkeypatch.setenv("SOURCES__MOUSEFLOW__WORKERS", "2")

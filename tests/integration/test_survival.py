@@ -21,6 +21,7 @@ from tests.integration.conftest import (
     expected_mouseflow,
     loaded_mouseflow,
     sync,
+    without,
 )
 
 
@@ -49,7 +50,7 @@ def test_a_process_killed_mid_sync_resumes_to_exactly_the_truth(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCES__MOUSEFLOW__CHUNK_DAYS", "2")
-    monkeypatch.delenv("SOURCES__PAGESENSE__CLIENT_ID")
+    without(monkeypatch, "pagesense")
     # slow answers from the 4th day on, so the kill lands in the middle of the backfill
     for day in ("2026-03-04", "2026-03-05", "2026-03-06"):
         sandbox.faults.add(Fault("slow", vendor="mouseflow", day=day, delay=0.5))
