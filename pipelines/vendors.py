@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipelines import VENDORS
 from sources.shared.errors import ConfigurationError
-from sources.shared.http import RetryPolicy
+from sources.shared.retry import RetryPolicy
 from sources.shared.vendor import Registration, Vendor, Website
 
 __all__ = ["Vendor", "Website", "configured_vendor", "registration", "registrations"]

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pipelines import VENDORS
 from pipelines.vendors import Vendor, configured_vendor, registration
 from sources.shared.errors import ConfigurationError, PageflowError, VendorAPIError
-from sources.shared.http import RetryPolicy
+from sources.shared.retry import RetryPolicy
 from sources.shared.windows import Window, yesterday
 
 

@@ -145,6 +145,8 @@ def parent_must_exist(path: Path) -> None:
     """The one rule for every path a user names (warehouse, report, export folder):
     pageflow creates the file or folder named, never the folders above it, so a typo is a
     configuration error (78) rather than a tree of new folders."""
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ConfigurationError(f"{path.parent} is not a folder: {path.name} cannot go there")
     if not path.parent.is_dir():
         raise ConfigurationError(
             f"the folder {path.parent} does not exist: pageflow creates {path.name}, not the "

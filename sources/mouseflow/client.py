@@ -17,8 +17,9 @@ from sources.mouseflow.settings import VENDOR
 from sources.mouseflow.slices import SlicesDoNotAddUp, fetch_in_slices
 from sources.shared.arrow import list_schema, read_page, rows_of, scalar
 from sources.shared.errors import RowShapeError, VendorAPIError
-from sources.shared.http import ApiClient, Call, RetryPolicy, WindowList
+from sources.shared.http import ApiClient, Call, WindowList
 from sources.shared.pacing import AdaptivePacer
+from sources.shared.retry import RetryPolicy
 from sources.shared.shapes import check_ids, is_count, object_rows, parse_json
 
 log = logging.getLogger("pageflow.mouseflow")

@@ -16,8 +16,8 @@ from sources.mouseflow.resources import RESOURCES, WINDOWED
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
 from sources.shared.errors import ConfigurationError, VendorAPIError
-from sources.shared.http import RetryPolicy
 from sources.shared.resources import Chunk
+from sources.shared.retry import RetryPolicy
 from sources.shared.settings import SyncSettings
 from sources.shared.vendor import (
     ModelSettings,

@@ -16,13 +16,9 @@ from sources.pagesense.settings import VENDOR
 from sources.pagesense.tokens import TokenManager
 from sources.shared.arrow import list_schema, read_page, rows_of, scalar
 from sources.shared.errors import RowShapeError
-from sources.shared.http import (
-    ApiClient,
-    Call,
-    RetryPolicy,
-    WindowList,
-)
+from sources.shared.http import ApiClient, Call, WindowList
 from sources.shared.pacing import RateLimitPacer
+from sources.shared.retry import RetryPolicy
 from sources.shared.shapes import check_ids, is_count, object_rows, parse_json
 
 log = logging.getLogger("pageflow.pagesense")

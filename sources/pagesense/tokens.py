@@ -15,7 +15,8 @@ import orjson
 from sources.pagesense import settings
 from sources.pagesense.settings import VENDOR
 from sources.shared.errors import ConfigurationError
-from sources.shared.http import ApiClient, Call, RetryPolicy
+from sources.shared.http import ApiClient, Call
+from sources.shared.retry import RetryPolicy
 
 log = logging.getLogger("pageflow.pagesense")
 

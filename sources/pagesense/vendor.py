@@ -19,9 +19,10 @@ from sources.pagesense.tokens import TokenManager
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
 from sources.shared.errors import VendorAPIError
-from sources.shared.http import Call, RetryPolicy
+from sources.shared.http import Call
 from sources.shared.pacing import RateLimitPacer
 from sources.shared.resources import Chunk
+from sources.shared.retry import RetryPolicy
 from sources.shared.settings import SyncSettings
 from sources.shared.vendor import (
     ModelSettings,

@@ -80,3 +80,8 @@ class WarehouseHeld(WarehouseBusy):
 
 class ModelError(PageflowError):
     """A model that does not build, or SQL tests that return rows."""
+
+
+class AnswerTooSlow(Exception):
+    """An answer that took longer than the retry policy's deadline; the HTTP layer retries
+    it like a timeout and never lets it out."""

@@ -16,7 +16,7 @@ import orjson
 from dlt.common.configuration.accessors import config as dlt_config
 
 from sources.shared.errors import ConfigurationError
-from sources.shared.http import RetryPolicy
+from sources.shared.retry import RetryPolicy
 from sources.shared.windows import latest_today, parse_day
 
 

@@ -17,8 +17,9 @@ from dlt.extract.source import DltSource
 
 from sources.shared.declare import Fetched, Resource
 from sources.shared.errors import ConfigurationError, VendorAPIError
-from sources.shared.http import RetryPolicy, is_path_segment
+from sources.shared.http import is_path_segment
 from sources.shared.resources import Chunk
+from sources.shared.retry import RetryPolicy
 from sources.shared.settings import SyncTuning
 from sources.shared.windows import Window
 

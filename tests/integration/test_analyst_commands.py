@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import build_parser, main
+from pipelines.cli.parser import environment_settings
 from sources.sandbox import Sandbox
 from tests.integration.conftest import query, sync
 
@@ -118,7 +119,9 @@ def test_options_go_before_or_after_the_command_and_version(
     parser = build_parser()
     assert parser.parse_args(["sync", "--log-level", "DEBUG"]).log_level == "DEBUG"
     assert parser.parse_args(["--log-level", "WARNING", "status"]).log_level == "WARNING"
-    assert parser.parse_args(["status"]).log_level == os.environ.get("PAGEFLOW_LOG_LEVEL", "INFO")
+    args = parser.parse_args(["status"])
+    environment_settings(args)
+    assert args.log_level == os.environ.get("PAGEFLOW_LOG_LEVEL", "INFO")
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
     assert exited.value.code == 0

@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.ledger.windows import GAP
 from sources.sandbox import Fault, Sandbox
-from tests.integration.conftest import query, sync
+from tests.integration.conftest import query, sync, without
 
 MF_SHOP = "8fc2ace2-75bc-8ba4-b424-c8916670b990"
 PS_SHOP = "123456000000234567"
@@ -18,10 +18,7 @@ PS_RECORDINGS = "/websites/{website_id}/recordings"
 
 
 def only(vendor: str, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    other = "PAGESENSE" if vendor == "mouseflow" else "MOUSEFLOW"
-    monkeypatch.delenv(
-        f"SOURCES__{other}__CLIENT_ID" if other == "PAGESENSE" else f"SOURCES__{other}__EMAIL"
-    )
+    without(monkeypatch, "pagesense" if vendor == "mouseflow" else "mouseflow")
     monkeypatch.setenv(f"SOURCES__{vendor.upper()}__WEBSITE_IDS", f'["{site}"]')
     monkeypatch.setenv(f"SOURCES__{vendor.upper()}__CHUNK_DAYS", "1")
 

@@ -32,6 +32,7 @@ def test_status_shows_positions_rows_and_gaps(
     warehouse = isolated / "wh" / "a.duckdb"
     assert main(["status", "--warehouse", str(warehouse)]) == 78  # a path to fix
     assert "no warehouse at" in capsys.readouterr().err
+    warehouse.parent.mkdir()  # the first sync creates the file, not folders
     assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-02") == 0
     capsys.readouterr()
     assert main(["status", "--warehouse", str(warehouse)]) == 0

@@ -14,7 +14,7 @@ from sources.pagesense.client import PageSenseClient
 from sources.pagesense.tokens import TokenManager
 from sources.sandbox import Fault, Sandbox
 from sources.shared.errors import VendorAPIError
-from sources.shared.http import RetryPolicy
+from sources.shared.retry import RetryPolicy
 from sources.shared.windows import yesterday
 from tests.integration.conftest import query, sync, without
 

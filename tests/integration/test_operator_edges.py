@@ -3,6 +3,7 @@ no work done (nor folders made) before a setting is known to be good."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -199,3 +200,15 @@ def test_a_stop_before_anything_was_fetched_says_so(
         timer.cancel()
     line = last_line(capsys)
     assert "nothing was fetched yet" in line and "every chunk was committed" not in line
+
+
+def test_models_with_nothing_changed_publishes_only_the_build_clock(
+    sandbox: Sandbox, warehouse: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert sync(warehouse, "--start", "2026-03-27", "--end", "2026-03-28") == 0
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="pageflow.publish"):
+        assert main(["models", "--warehouse", str(warehouse)]) == 0
+    published = [r.getMessage() for r in caplog.records if "published" in r.getMessage()]
+    assert len(published) == 1 and "(changes)" in published[0]
+    assert "1 tables rewritten, 1 rows written" in published[0]  # raw.build_clock alone

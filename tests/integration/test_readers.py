@@ -179,7 +179,7 @@ def under_a_file(tmp: Path) -> Path:
         pytest.param(lambda tmp: tmp / "missing.duckdb", "no warehouse at", id="missing"),
         pytest.param(lambda tmp: tmp, "is a directory", id="directory"),
         pytest.param(not_duckdb, "is not a DuckDB database file", id="not-duckdb"),
-        pytest.param(under_a_file, "cannot create the folder", id="unwritable"),
+        pytest.param(under_a_file, "is not a folder", id="unwritable"),
     ],
 )
 @pytest.mark.parametrize("command", ["status", "models"])
@@ -189,7 +189,7 @@ def test_bad_paths_give_one_line_and_exit_78(
     path = make(isolated)
     code = main([command, "--warehouse", str(path)])
     err = capsys.readouterr().err
-    if command == "status" and "cannot create" in expected:
+    if command == "status" and "not a folder" in expected:
         expected = "no warehouse at"  # status only reads: nothing to create
     assert code == 78, err
     assert "Traceback" not in err

@@ -13,7 +13,8 @@ from pipelines.cli import exit_code
 from sources.shared import errors as stop_errors
 from sources.shared import stop
 from sources.shared.errors import VendorAPIError
-from sources.shared.http import ApiClient, Call, RetryPolicy, retry_after_seconds
+from sources.shared.http import ApiClient, Call
+from sources.shared.retry import RetryPolicy, retry_after_seconds
 
 CALL = Call(
     "/websites/{website_id}/recordings",
