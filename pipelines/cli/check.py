@@ -65,6 +65,7 @@ def _check_vendor(vendor: Vendor, out: list[str]) -> list[PageflowError]:
         out.append(f"{vendor.name:<10} {'/websites':<48} {verdict(exc)}: {exc}")
         return [exc]
     out.append(f"{vendor.name:<10} {'/websites':<48} ok: {len(websites)} websites")
+    out.append(f"{vendor.name:<10} {'resources':<48} {', '.join(vendor.resources)}")
     found: list[PageflowError] = []
     for exc in vendor.rejected:
         found.append(exc)
@@ -73,8 +74,10 @@ def _check_vendor(vendor: Vendor, out: list[str]) -> list[PageflowError]:
         return found
     site = websites[0]
     day = yesterday(site.timezone)
+    calls: dict[str, int] = {}
     for resource in vendor.resources:
         window = Window(site.website_id, resource, day)
+        before = vendor.calls_made
         try:
             _, claim = vendor.fetch(window)
         except (ConfigurationError, VendorAPIError) as exc:
@@ -85,10 +88,17 @@ def _check_vendor(vendor: Vendor, out: list[str]) -> list[PageflowError]:
             if verdict(exc) != "DIFFERENT":
                 break  # unreachable or rejected: no other call of this vendor would answer
             continue
+        calls[resource] = vendor.calls_made - before
         name = registration(vendor.name).resource(resource).claim
         checked = f", checked against {name}" if name and claim.expected is not None else ""
         out.append(
             f"{vendor.name:<10} {resource:<48} ok ({site.website_id}, {day}): "
-            f"{claim.rows} rows{checked}"
+            f"{claim.rows} rows{checked}, {calls[resource]} calls"
+        )
+    if calls and len(calls) == len(vendor.resources):
+        each = ", ".join(f"{r} {n}" for r, n in calls.items())
+        out.append(
+            f"{vendor.name:<10} {'calls per website-day':<48} {sum(calls.values())} "
+            f"({each}; a backfill of N days costs about N x this per website)"
         )
     return found

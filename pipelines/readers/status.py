@@ -15,6 +15,7 @@ from pipelines.ledger import windows as ledger
 from pipelines.ledger.windows import STATUS_COLUMNS
 from pipelines.store.sql import table_exists
 from pipelines.store.warehouse import Warehouse
+from pipelines.vendors import registrations
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -54,9 +55,17 @@ def status(warehouse: Warehouse, max_age_hours: float, as_json: bool, now: datet
     found = problems(rows, failed, max_age_hours, now)
     if not rows:
         found.insert(0, "nothing synced yet")
+    chosen = selected()
     if as_json:
-        return Status(status_json(warehouse, rows, failed, found, max_age_hours), found)
-    return Status(status_text(warehouse, rows, failed), found)
+        text = status_json(warehouse, rows, failed, found, max_age_hours, chosen)
+        return Status(text, found)
+    lines = "; ".join(f"{vendor}: {', '.join(names)}" for vendor, names in chosen.items())
+    return Status(f"{status_text(warehouse, rows, failed)}\n\nresources synced: {lines}", found)
+
+
+def selected() -> dict[str, list[str]]:
+    """Per vendor, the resources its settings choose (`SOURCES__<VENDOR>__RESOURCES`)."""
+    return {r.name: list(r.selected()) for r in registrations()}
 
 
 def problems(
@@ -94,9 +103,10 @@ def status_json(
     failed: list[tuple[Any, ...]],
     found: list[str],
     max_age_hours: float,
+    chosen: dict[str, list[str]] | None = None,
 ) -> str:
     """The status for machines: every resource, the last run's failures and the verdict."""
-    document = {
+    document: dict[str, Any] = {
         "warehouse": str(warehouse.path),
         "healthy": not found,
         "problems": found,
@@ -107,6 +117,8 @@ def status_json(
             for row in failed
         ],
     }
+    if chosen is not None:
+        document["selected"] = chosen
     return json.dumps(document, indent=2, default=str)
 
 

@@ -122,12 +122,14 @@ class VendorRun:
         return [w.detail for w in self.websites]
 
     def _gaps(self) -> list[Window]:
-        """Earlier windows the ledger records as incomplete, for this run's websites."""
+        """Earlier windows the ledger records as incomplete, for this run's websites and
+        chosen resources."""
         if not self.warehouse.has_data():
             return []
         with self.warehouse.connect_work() as con:
             wanted = {w.website_id for w in self.websites}
-            return ledger.gap_windows(con, self.vendor.name, wanted)
+            gaps = ledger.gap_windows(con, self.vendor.name, wanted)
+        return [w for w in gaps if w.resource in self.vendor.resources]
 
     @property
     def pending(self) -> bool:

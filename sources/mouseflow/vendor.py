@@ -12,7 +12,7 @@ from dlt.extract.source import DltSource
 from sources.mouseflow import mouseflow_fetchers, mouseflow_source
 from sources.mouseflow import settings as mf
 from sources.mouseflow.client import MouseflowClient
-from sources.mouseflow.resources import RESOURCES, WINDOWED
+from sources.mouseflow.resources import RESOURCES
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
 from sources.shared.errors import ConfigurationError, VendorAPIError
@@ -74,13 +74,13 @@ def read_settings() -> MouseflowSettings:
             default_start=default_start,
             lookback_days=mf.DEFAULT_LOOKBACK_DAYS,
             page_size=mf.PAGE_SIZE,
+            resources=RESOURCES,
         ),
     )
 
 
 class MouseflowVendor:
     name = mf.VENDOR
-    resources = WINDOWED
 
     def __init__(self, cfg: MouseflowSettings, policy: RetryPolicy | None = None) -> None:
         assert cfg.email and cfg.api_key
@@ -88,6 +88,7 @@ class MouseflowVendor:
         self.start_date = cfg.sync.start_date
         self.lookback_days = cfg.sync.lookback_days
         self.tuning = cfg.sync.tuning
+        self.resources = cfg.sync.resources  # chosen by SOURCES__<VENDOR>__RESOURCES
         self.client = MouseflowClient(
             cfg.base_url,
             cfg.email,
@@ -117,6 +118,10 @@ class MouseflowVendor:
                 raise  # the vendor, not this website: everything stops as before
             self.rejected.append(exc)
             return None
+
+    @property
+    def calls_made(self) -> int:
+        return self.client.http.requests_sent
 
     @property
     def rate_limited_seconds(self) -> float:
@@ -152,4 +157,5 @@ REGISTRATION = Registration(
     resources=RESOURCES,
     configured=_configured,
     model_settings=_model_settings,
+    selected=lambda: read_settings().sync.resources,
 )

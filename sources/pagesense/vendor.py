@@ -14,7 +14,7 @@ from dlt.extract.source import DltSource
 from sources.pagesense import Definitions, fetch_definitions, pagesense_fetchers, pagesense_source
 from sources.pagesense import settings as ps
 from sources.pagesense.client import PageSenseClient
-from sources.pagesense.resources import RESOURCES, WINDOWED
+from sources.pagesense.resources import RESOURCES
 from sources.pagesense.tokens import TokenManager
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
@@ -72,6 +72,7 @@ def read_settings() -> PageSenseSettings:
             default_start=default_start,
             lookback_days=ps.DEFAULT_LOOKBACK_DAYS,
             page_size=ps.PAGE_SIZE,
+            resources=RESOURCES,
         ),
     )
 
@@ -81,7 +82,6 @@ class PageSenseVendor:
     time zone; they are listed once, by whichever method needs them first."""
 
     name = ps.VENDOR
-    resources = WINDOWED
 
     def __init__(
         self,
@@ -94,6 +94,7 @@ class PageSenseVendor:
         self.start_date = cfg.sync.start_date
         self.lookback_days = cfg.sync.lookback_days
         self.tuning = cfg.sync.tuning
+        self.resources = cfg.sync.resources  # chosen by SOURCES__<VENDOR>__RESOURCES
         self.pacer = RateLimitPacer()  # one per account: every thread draws on it
         tokens = TokenManager(
             cfg.accounts_url,
@@ -144,6 +145,10 @@ class PageSenseVendor:
         return sites
 
     @property
+    def calls_made(self) -> int:
+        return self.client.http.requests_sent
+
+    @property
     def rate_limited_seconds(self) -> float:
         return self.pacer.blocked
 
@@ -183,4 +188,5 @@ REGISTRATION = Registration(
     resources=RESOURCES,
     configured=_configured,
     model_settings=_model_settings,
+    selected=lambda: read_settings().sync.resources,
 )

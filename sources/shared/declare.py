@@ -44,6 +44,7 @@ class Resource:
     columns: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # dlt hints
     variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # table -> key
     unique_id: str | None = None  # a row id unique across a website's days (moved rows)
+    default: bool = True  # synced unless SOURCES__<VENDOR>__RESOURCES says otherwise
 
     @property
     def tables(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ that cannot work is a `ConfigurationError` naming the variable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import orjson
 from dlt.common.configuration.accessors import config as dlt_config
 
+from sources.shared.declare import Resource
 from sources.shared.errors import ConfigurationError
 from sources.shared.retry import RetryPolicy
 from sources.shared.windows import latest_today, parse_day
@@ -66,6 +68,26 @@ def text_list(key: str, *sections: str, default: list[str]) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise ConfigurationError(f"{'.'.join((*sections, key))} must be a list of strings")
     return [str(v) for v in value]
+
+
+def chosen_resources(sections: tuple[str, ...], resources: Sequence[Resource]) -> tuple[str, ...]:
+    """`SOURCES__<VENDOR>__RESOURCES`: which windowed resources to sync, like a Singer or
+    Airbyte catalog (default: those declared `default`); a mart whose inputs are not
+    synced is empty. Kept in the declaration's fetch order; an unknown name is 78."""
+    declared = [r.name for r in resources]
+    default = [r.name for r in resources if r.default]
+    chosen = text_list("resources", *sections, default=default)
+    unknown = sorted(set(chosen) - set(declared))
+    if unknown:
+        name = "__".join((*sections, "resources")).upper()
+        raise ConfigurationError(
+            f"{name} names resources {sections[-1]} does not have: {', '.join(unknown)} "
+            f"(it has {', '.join(declared)})"
+        )
+    if not chosen:
+        name = "__".join((*sections, "resources")).upper()
+        raise ConfigurationError(f"{name} is empty: name at least one of {', '.join(declared)}")
+    return tuple(r for r in declared if r in chosen)
 
 
 def _number(
@@ -156,6 +178,7 @@ class SyncSettings:
     """The keys every vendor has: which websites, from when, how far back, how."""
 
     website_ids: list[str]  # empty: every website of the account
+    resources: tuple[str, ...]  # the windowed resources to sync, in fetch order
     start_date: date
     lookback_days: int
     page_size: int
@@ -163,11 +186,17 @@ class SyncSettings:
 
 
 def sync_settings(
-    sections: tuple[str, ...], *, default_start: date, lookback_days: int, page_size: int
+    sections: tuple[str, ...],
+    *,
+    default_start: date,
+    lookback_days: int,
+    page_size: int,
+    resources: Sequence[Resource],
 ) -> SyncSettings:
     """`sections`' common keys, with the vendor's own defaults."""
     return SyncSettings(
         website_ids=text_list("website_ids", *sections, default=[]),
+        resources=chosen_resources(sections, resources),
         start_date=start_date(sections, default_start),
         lookback_days=whole("lookback_days", *sections, default=lookback_days),
         page_size=whole("page_size", *sections, default=page_size, minimum=1),

@@ -56,6 +56,12 @@ class Vendor(Protocol):
         """Wall-clock seconds calls waited for the vendor's published rate-limit window."""
         ...
 
+    @property
+    def calls_made(self) -> int:
+        """API requests sent so far (retries included; token grants not): `check` counts
+        what one website-day costs."""
+        ...
+
     def fetch(self, window: Window) -> Fetched: ...
 
     def source(self, chunk: Chunk) -> DltSource:
@@ -94,6 +100,8 @@ class Registration:
     # retry policy that replaces the configured one (`pageflow check`'s quick test)
     configured: Callable[[Path | None, RetryPolicy | None], Vendor | None]
     model_settings: Callable[[], ModelSettings]
+    # the resources its settings choose (no credentials needed): `status`, `check`
+    selected: Callable[[], tuple[str, ...]]
 
     @property
     def windowed_resources(self) -> tuple[str, ...]:

@@ -56,7 +56,8 @@ final as (
             when results.winning_variation is not null
                 then results.variation_id = results.winning_variation
         end as is_winner,
-        results.day < sites.final_before as is_final
+        results.day < sites.final_before as is_final,
+        sites.tracked_by_both
     from results
     inner join sites
         on results.vendor = sites.vendor and results.website_id = sites.website_id

@@ -34,7 +34,8 @@ final as (
         forms.interactions / nullif(forms.views, 0) as interaction_rate,
         forms.submissions / nullif(forms.views, 0) as submission_rate,
         forms.successes / nullif(forms.views, 0) as success_rate,
-        forms.day < sites.final_before as is_final
+        forms.day < sites.final_before as is_final,
+        sites.tracked_by_both
     from forms
     inner join sites
         on forms.vendor = sites.vendor and forms.website_id = sites.website_id

@@ -44,7 +44,8 @@ final as (
             when with_previous.previous_visitors is null then 1.0
             else with_previous.visitors / nullif(with_previous.previous_visitors, 0)
         end as conversion_from_previous,
-        with_previous.day < sites.final_before as is_final
+        with_previous.day < sites.final_before as is_final,
+        sites.tracked_by_both
     from with_previous
     inner join sites
         on with_previous.vendor = sites.vendor and with_previous.website_id = sites.website_id

@@ -44,7 +44,8 @@ final as (
         visitors,
         previous_visitors - visitors as visitors_lost,
         (previous_visitors - visitors) / nullif(previous_visitors, 0) as drop_off_rate,
-        is_final
+        is_final,
+        tracked_by_both
     from with_previous
     where position > 1
 )

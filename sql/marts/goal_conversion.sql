@@ -76,7 +76,8 @@ final as (
         cast(unioned.conversions as bigint) as conversions,
         unioned.conversions / nullif(unioned.visitors, 0) as conversion_rate,
         unioned.revenue,
-        unioned.day < sites.final_before as is_final
+        unioned.day < sites.final_before as is_final,
+        sites.tracked_by_both
     from unioned
     inner join sites
         on unioned.vendor = sites.vendor and unioned.website_id = sites.website_id

@@ -9,6 +9,8 @@
 -- column metric: sessions, page_views (counts), session_conversion_rate,
 --   funnel_completion_rate or form_submission_rate (fractions 0..1).
 -- column subject: The funnel or form name the metric is about; null for site metrics.
+-- column tracked_by_both: Always true here (only sites both vendors track are compared);
+--   present so every mart with a site filters the same way.
 -- column pagesense_value: PageSense's value (a count, or a rate as a fraction 0..1).
 -- column mouseflow_value: Mouseflow's value (a count, or a rate as a fraction 0..1).
 -- column difference: mouseflow_value - pagesense_value.
@@ -187,7 +189,8 @@ final as (
             when pagesense_value is null or mouseflow_value is null then null
             else coalesce(abs(z_score) < 1.96, true)
         end as within_noise,
-        is_final
+        is_final,
+        true as tracked_by_both
     from paired
 )
 
