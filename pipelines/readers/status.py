@@ -105,13 +105,18 @@ def status_json(
     max_age_hours: float,
     chosen: dict[str, list[str]] | None = None,
 ) -> str:
-    """The status for machines: every resource, the last run's failures and the verdict."""
+    """The status for machines: every resource (with its site), the last run's failures
+    and the verdict."""
+    names = site_names(warehouse)
     document: dict[str, Any] = {
         "warehouse": str(warehouse.path),
         "healthy": not found,
         "problems": found,
         "max_age_hours": max_age_hours,
-        "resources": [dict(zip(STATUS_COLUMNS, row, strict=True)) for row in rows],
+        "resources": [
+            {**dict(zip(STATUS_COLUMNS, row, strict=True)), "site": names.get((row[0], row[1]))}
+            for row in rows
+        ],
         "failures": [
             dict(zip(("vendor", "website_id", "resource", "day", "error"), row, strict=True))
             for row in failed
@@ -131,20 +136,35 @@ def status_text(
     failed = failure_rows(warehouse) if failed is None else failed
     if not rows and not failed:
         return f"{warehouse.path}: nothing synced yet"
+    names = site_names(warehouse)
     if failed:
         note = "\n\nfailed in the last run (the next run fetches them again):\n"
         return (
-            status_table(rows)
+            status_table(rows, names)
             + note
             + table(("vendor", "website", "resource", "from day", "error"), failed)
         )
-    return status_table(rows)
+    return status_table(rows, names)
 
 
-def status_table(rows: list[tuple[Any, ...]]) -> str:
+def site_names(warehouse: Warehouse) -> dict[tuple[str, str], str]:
+    """(vendor, website_id) -> the site it belongs to (`analytics.sites`), when built."""
+    with warehouse.connect() as con:
+        if not table_exists(con, "analytics", "sites"):
+            return {}
+        rows = con.execute("select vendor, website_id, site from analytics.sites").fetchall()
+    return {(vendor, website_id): site for vendor, website_id, site in rows}
+
+
+def status_table(
+    rows: list[tuple[Any, ...]], names: dict[tuple[str, str], str] | None = None
+) -> str:
+    """The status rows with each website's site name beside its id."""
+    names = names or {}
     headers = (
         "vendor",
         "website",
+        "site",
         "resource",
         "synced through",
         "last run (UTC)",
@@ -153,7 +173,8 @@ def status_table(rows: list[tuple[Any, ...]]) -> str:
         "checked",
         "gaps",
     )
-    return table(headers, rows)
+    named = [(r[0], r[1], names.get((r[0], r[1]), ""), *r[2:]) for r in rows]
+    return table(headers, named)
 
 
 def marts_summary(warehouse: Warehouse, top: int = 5) -> str:

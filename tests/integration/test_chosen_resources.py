@@ -58,3 +58,18 @@ def test_check_shows_the_choice_and_what_a_website_day_costs(
     assert "reports 4" in cost  # four report calls per website-day
     calls = [e for e in sandbox.requests.entries("pagesense") if e.day]
     assert str(len(calls)) in cost.split("calls per website-day")[1].split()[0]
+
+
+def test_status_names_the_site_beside_each_website_id(
+    sandbox: Sandbox, warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sync(warehouse, "--start", FIRST, "--end", FIRST) == 0
+    sites = dict(query(warehouse, "select website_id, site from analytics.sites"))
+    capsys.readouterr()
+    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:] if line.strip()]
+    named = [row for row in rows if row[0] in ("mouseflow", "pagesense")]
+    assert named and all(row[2] == sites[row[1]] for row in named)
+    assert main(["status", "--warehouse", str(warehouse), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert all(r["site"] == sites[r["website_id"]] for r in document["resources"])

@@ -39,7 +39,7 @@ def test_status_shows_positions_rows_and_gaps(
     out = capsys.readouterr().out
     rows = [line.split() for line in out.splitlines() if line.startswith("mouseflow")]
     assert len(rows) == 2 * 5  # two websites x five windowed resources
-    assert all(row[3] == "2026-03-02" and row[-1] == "0" for row in rows)
+    assert all(row[4] == "2026-03-02" and row[-1] == "0" for row in rows)  # after the site
 
 
 def test_no_vendor_configured_at_all_is_exit_78(

@@ -281,7 +281,7 @@ def test_the_audit_checks_vendor_claims_and_finds_a_funnel_that_does_not_add_up(
         main(["status", "--warehouse", str(warehouse)]) == 3
     )  # the funnel that does not add up is a gap
     lines = {
-        line.split()[2]: line.split()
+        line.split()[3]: line.split()  # vendor, website, site, resource
         for line in capsys.readouterr().out.splitlines()
         if line.startswith("pagesense") and SHOP in line
     }
