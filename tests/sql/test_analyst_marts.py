@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -164,3 +165,43 @@ def test_a_mart_that_breaks_its_header_fails_the_build(
     seed(path, {})
     with pytest.raises(ModelError, match=error):
         build(warehouse_of(path), root)
+
+
+def test_weekly_and_monthly_comparisons_sum_the_days_and_test_the_sums(built: Path) -> None:
+    """The periods mart re-aggregates numerators and denominators (never daily rates) and
+    runs the same z-test on the sums."""
+    with duckdb.connect(str(built), read_only=True) as con:
+        daily = con.execute(
+            "select site, metric, coalesce(subject, ''), day, pagesense_numerator, "
+            "coalesce(pagesense_denominator, -1), mouseflow_numerator, "
+            "coalesce(mouseflow_denominator, -1) from analytics.vendor_comparison"
+        ).fetchall()
+        periods = con.execute(
+            "select site, metric, coalesce(subject, ''), period, period_start, days, "
+            "pagesense_numerator, pagesense_denominator, mouseflow_numerator, "
+            "mouseflow_denominator, pagesense_value, mouseflow_value, z_score, within_noise "
+            "from analytics.vendor_comparison_periods"
+        ).fetchall()
+    assert daily and {p[3] for p in periods} == {"week", "month"}
+    for site, metric, subject, period, start, days, psn, psd, mfn, mfd, psv, mfv, z, ok in periods:
+        mine = [
+            d
+            for d in daily
+            if d[:3] == (site, metric, subject)
+            and (d[3] - start).days < (7 if period == "week" else 31)
+            and d[3] >= start
+            and (period == "week" or d[3].month == start.month)
+        ]
+        assert days == len(mine)
+        assert psn == sum(d[4] for d in mine) and mfn == sum(d[6] for d in mine)
+        if psd is None:  # a count: value is the count, z the two-Poisson one
+            assert psv == psn and mfv == mfn
+            expected = (mfn - psn) / math.sqrt(mfn + psn) if mfn + psn else None
+        else:
+            assert psd == sum(d[5] for d in mine) and mfd == sum(d[7] for d in mine)
+            assert psv == pytest.approx(psn / psd) and mfv == pytest.approx(mfn / mfd)
+            pooled = (psn + mfn) / (psd + mfd)
+            se = math.sqrt(pooled * (1 - pooled) * (1 / psd + 1 / mfd))
+            expected = (mfn / mfd - psn / psd) / se if se else None
+        assert z == pytest.approx(expected) if expected is not None else z is None
+        assert ok == (abs(z) < 1.96 if z is not None else True)

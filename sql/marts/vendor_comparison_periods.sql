@@ -1,0 +1,118 @@
+-- grain: one row per site, period, period_start, metric, subject (subject null for site
+--   metrics)
+-- table: vendor_comparison re-aggregated over weeks and months, with the same noise test
+--   at the period's sample size: each side's numerators and denominators summed over the
+--   days both vendors have, its value recomputed from the sums (never an average of daily
+--   rates), and z_score and within_noise computed afresh. Use it instead of re-deriving
+--   the pooled z-test by hand.
+-- column period: week (ISO weeks, from Monday) or month.
+-- column period_start: The period's first day (a Monday, or the 1st of the month).
+-- column metric: sessions, page_views (counts), session_conversion_rate,
+--   funnel_completion_rate or form_submission_rate (fractions 0..1).
+-- column subject: The funnel or form name the metric is about; null for site metrics.
+-- column days: Days of the period both vendors have for this metric and subject (count).
+-- column pagesense_value: PageSense's value over the period (a count, or the rate of the
+--   summed numerator over the summed denominator, a fraction 0..1).
+-- column mouseflow_value: Mouseflow's value over the period (as pagesense_value).
+-- column difference: mouseflow_value - pagesense_value.
+-- column relative_difference: difference / pagesense_value (null when that is 0).
+-- column pagesense_numerator: PageSense's numerators summed over the period (count).
+-- column pagesense_denominator: PageSense's denominators summed (count); null for counts.
+-- column mouseflow_numerator: Mouseflow's numerators summed over the period (count).
+-- column mouseflow_denominator: Mouseflow's denominators summed (count); null for counts.
+-- column z_score: As in vendor_comparison, from the period's sums: the pooled
+--   two-proportion z-test for rates, (c_mf - c_ps) / sqrt(c_mf + c_ps) for counts.
+-- column within_noise: True when |z_score| < 1.96 (95%, two-sided) or both sides are
+--   equal; null when a side has no value.
+-- column is_final: Every day of the period in it is settled for both vendors.
+-- column tracked_by_both: Always true here (only sites both vendors track are compared).
+with
+
+daily as (
+    select * from analytics.vendor_comparison
+),
+
+in_periods as (
+    select
+        'week' as period,
+        cast(date_trunc('week', day) as date) as period_start,
+        *
+    from daily
+    union all
+    select
+        'month' as period,
+        cast(date_trunc('month', day) as date) as period_start,
+        *
+    from daily
+),
+
+summed as (
+    select
+        site,
+        period,
+        period_start,
+        metric,
+        subject,
+        count(*) as days,
+        cast(sum(pagesense_numerator) as bigint) as pagesense_numerator,
+        cast(sum(pagesense_denominator) as bigint) as pagesense_denominator,
+        cast(sum(mouseflow_numerator) as bigint) as mouseflow_numerator,
+        cast(sum(mouseflow_denominator) as bigint) as mouseflow_denominator,
+        bool_and(is_final) as is_final
+    from in_periods
+    group by site, period, period_start, metric, subject
+),
+
+valued as (
+    select
+        *,
+        case
+            when metric in ('sessions', 'page_views') then cast(pagesense_numerator as double)
+            else pagesense_numerator / nullif(pagesense_denominator, 0)
+        end as pagesense_value,
+        case
+            when metric in ('sessions', 'page_views') then cast(mouseflow_numerator as double)
+            else mouseflow_numerator / nullif(mouseflow_denominator, 0)
+        end as mouseflow_value,
+        case
+            when metric in ('sessions', 'page_views')
+                then count_z_score(pagesense_numerator, mouseflow_numerator)
+            else
+                rate_z_score(
+                    pagesense_numerator,
+                    pagesense_denominator,
+                    mouseflow_numerator,
+                    mouseflow_denominator
+                )
+        end as z_score
+    from summed
+),
+
+final as (
+    select
+        site,
+        period,
+        period_start,
+        metric,
+        subject,
+        days,
+        pagesense_value,
+        mouseflow_value,
+        mouseflow_value - pagesense_value as difference,
+        (mouseflow_value - pagesense_value) / nullif(pagesense_value, 0)
+            as relative_difference,
+        pagesense_numerator,
+        pagesense_denominator,
+        mouseflow_numerator,
+        mouseflow_denominator,
+        z_score,
+        case
+            when pagesense_value is null or mouseflow_value is null then null
+            else coalesce(abs(z_score) < 1.96, true)
+        end as within_noise,
+        is_final,
+        true as tracked_by_both
+    from valued
+)
+
+select * from final
