@@ -26,6 +26,10 @@ figure.chart svg {{ width: 100%; height: auto; }}
 table {{ border-collapse: collapse; font-size: 0.8rem; margin-top: 0.8rem; }}
 th, td {{ border-bottom: 1px solid #eee; padding: 0.25rem 0.6rem; text-align: left; }}
 th {{ background: #f6f6f6; }}
+@media (max-width: 600px) {{
+  body {{ margin: 1rem auto; padding: 0 0.5rem; }}
+  table {{ display: block; overflow-x: auto; }}
+}}
 </style>
 </head>
 <body>

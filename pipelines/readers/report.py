@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 from matplotlib import rcParams
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from pipelines.readers.page import PAGE, VENDOR_COLOURS
 from pipelines.store.sql import table_exists
@@ -35,6 +36,11 @@ rcParams["text.parse_math"] = False  # a "$" in a vendor's name is a dollar, not
 rcParams["axes.spines.top"] = False
 rcParams["axes.spines.right"] = False
 LABEL = {r.name: r.label for r in registrations()}
+FORM_SHADES = (
+    ("interaction", 3, "#c9c9c9"),
+    ("submission", 4, "#8a8a8a"),
+    ("success", 5, "#3d3d3d"),
+)
 
 
 def write_report(warehouse: Warehouse, out: Path, days: int = 28) -> Path:
@@ -64,14 +70,15 @@ def write_report(warehouse: Warehouse, out: Path, days: int = 28) -> Path:
 
 def render(con: duckdb.DuckDBPyConnection, days: int, source: str) -> str:
     """The whole HTML document."""
-    last = con.execute("select max(day) from analytics.daily_traffic").fetchone()
-    end: date | None = last[0] if last else None
+    bounds = con.execute("select min(day), max(day) from analytics.daily_traffic").fetchone()
+    start, end = bounds if bounds else (None, None)
     if end is None:
         period = "no data yet"
         first = None
     else:
-        first = end - timedelta(days=days - 1)
-        period = f"{first} to {end} ({days} days)"
+        # the last `days` days of data, but never before the data starts
+        first = max(end - timedelta(days=days - 1), start)
+        period = f"{first} to {end} ({(end - first).days + 1} days)"
     where = f"day between date '{first}' and date '{end}'" if end else "false"
     sections = [
         ("traffic", "Sessions and conversion", _traffic(con, where)),
@@ -124,10 +131,11 @@ def _traffic(con: duckdb.DuckDBPyConnection, where: str) -> str:
     for site, vendor, day, sessions, rate in rows:
         series[site][vendor].append((day, sessions, rate))
     sites = sorted(series)
-    figure = Figure(figsize=(11, 2.6 * len(sites)), layout="constrained")
-    axes = figure.subplots(len(sites), 2, squeeze=False)
+    # one chart a row (sessions, then conversion): readable on a phone as on a desktop
+    figure = Figure(figsize=(7.5, 2.6 * 2 * len(sites)), layout="constrained")
+    axes = figure.subplots(2 * len(sites), 1, squeeze=False)[:, 0]
     for row, site in enumerate(sites):
-        left, right = axes[row]
+        left, right = axes[2 * row], axes[2 * row + 1]
         for vendor, points in sorted(series[site].items()):
             style = {"color": VENDOR_COLOURS[vendor], "label": LABEL[vendor], "marker": "o"}
             left.plot([p[0] for p in points], [p[1] for p in points], markersize=3, **style)
@@ -137,8 +145,11 @@ def _traffic(con: duckdb.DuckDBPyConnection, where: str) -> str:
                 markersize=3,
                 **style,
             )
-        left.set_title(f"{site}: sessions per day", loc="left", fontsize=10)
-        right.set_title(f"{site}: session conversion (%)", loc="left", fontsize=10)
+        left.set_title(f"{_short(site)}: sessions per day", loc="left", fontsize=10)
+        right.set_title(f"{_short(site)}: session conversion (%)", loc="left", fontsize=10)
+        left.set_ylabel("sessions", fontsize=8)
+        right.set_ylabel("% of sessions converted", fontsize=8)
+        left.yaxis.set_major_locator(MaxNLocator(integer=True))  # no 17.5 sessions
         for ax in (left, right):
             _daily_axes(ax)
     return _svg(figure) + _note(
@@ -163,7 +174,7 @@ def _side_by_side(con: duckdb.DuckDBPyConnection, where: str) -> str:
     for site, *rest in rows:
         by_site[site].append(tuple(rest))
     sites = sorted(by_site)
-    figure = Figure(figsize=(11, 2.8 * len(sites)), layout="constrained")
+    figure = Figure(figsize=(7.5, 2.8 * len(sites)), layout="constrained")
     axes = figure.subplots(len(sites), 1, squeeze=False)
     for ax, site in zip(axes[:, 0], sites, strict=True):
         points = by_site[site]
@@ -184,8 +195,10 @@ def _side_by_side(con: duckdb.DuckDBPyConnection, where: str) -> str:
                 label="beyond noise",
                 zorder=3,
             )
-        ax.set_title(f"{site}: session conversion (%), both vendors", loc="left", fontsize=10)
-        _daily_axes(ax, legend_columns=4)
+        title = f"{_short(site)}: session conversion (%), both vendors"
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.set_ylabel("% of sessions converted", fontsize=8)
+        _daily_axes(ax, legend_columns=2)
     return _svg(figure) + _note(
         "The shaded band is the gap between the vendors; circled days differ by more than "
         "chance at their sample size (|z| >= 1.96, analytics.vendor_comparison.within_noise)."
@@ -210,10 +223,8 @@ def _funnels(con: duckdb.DuckDBPyConnection, where: str) -> str:
     for site, funnel, vendor, step, name, visitors in rows:
         funnels[(site, funnel)][vendor].append((step, name, visitors))
     keys = sorted(funnels)
-    columns = 2 if len(keys) > 1 else 1
-    lines = (len(keys) + columns - 1) // columns
-    figure = Figure(figsize=(11, 3.0 * lines), layout="constrained")
-    axes = figure.subplots(lines, columns, squeeze=False).flatten()
+    figure = Figure(figsize=(7.5, 3.0 * len(keys)), layout="constrained")
+    axes = figure.subplots(len(keys), 1, squeeze=False).flatten()
     for ax, key in zip(axes, keys, strict=False):
         vendors = funnels[key]
         steps = max(len(v) for v in vendors.values())
@@ -223,19 +234,27 @@ def _funnels(con: duckdb.DuckDBPyConnection, where: str) -> str:
             first = points[0][2] or 0
             share = [100 * p[2] / first if first else 0 for p in points]
             xs = [p[0] - 1 + (offset - (len(vendors) - 1) / 2) * width for p in points]
-            bars = ax.bar(xs, share, width, color=VENDOR_COLOURS[vendor], label=LABEL[vendor])
-            ax.bar_label(bars, labels=[f"{v:.0f}%" for v in share], fontsize=7)
+            label = f"{LABEL[vendor]} ({first:,} at step 1)"
+            bars = ax.bar(xs, share, width, color=VENDOR_COLOURS[vendor], label=label)
+            counts = [
+                f"{v:.0f}%" if i else f"{p[2]:,}"
+                for i, (v, p) in enumerate(zip(share, points, strict=True))
+            ]
+            ax.bar_label(bars, labels=counts, fontsize=7)
             names.update({p[0]: p[1] for p in points})
-        ax.set_xticks(range(steps), [names.get(i + 1, str(i + 1)) for i in range(steps)])
+        ticks = [_short(names.get(i + 1, str(i + 1)), 24) for i in range(steps)]
+        ax.set_xticks(range(steps), ticks)
         ax.set_ylabel("% of step 1", fontsize=8)
-        ax.set_title(f"{key[0]}: {key[1]}", loc="left", fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.set_title(f"{_short(key[0])}: {_short(key[1])}", loc="left", fontsize=10)
         ax.legend(fontsize=8, frameon=False)
         ax.tick_params(labelsize=8)
     for ax in axes[len(keys) :]:
         ax.set_visible(False)
     return _svg(figure) + _note(
-        "Visitors reaching each step over the period, as a share of step 1 "
-        "(analytics.funnel_conversion; losses per step in analytics.funnel_drop_off)."
+        "Visitors reaching each step over the period, as a share of step 1 (step 1's bar "
+        "shows its visitors; analytics.funnel_conversion, losses per step in "
+        "analytics.funnel_drop_off)."
     )
 
 
@@ -254,15 +273,14 @@ def _forms(con: duckdb.DuckDBPyConnection, where: str) -> str:
     if not rows:
         return _empty("No form data in the period.")
     labels = [
-        f"{site}: {form}\n{LABEL[vendor]} ({views:,} views)"
+        f"{_short(site)}: {_short(form)}\n{LABEL[vendor]} ({views:,} views)"
         for site, form, vendor, *_, views in rows
     ]
-    figure = Figure(figsize=(11, 0.55 * len(rows) + 1.2), layout="constrained")
+    figure = Figure(figsize=(7.5, 0.55 * len(rows) + 1.2), layout="constrained")
     ax = figure.subplots()
     height = 0.26
-    for offset, (name, index, colour) in enumerate(
-        (("interaction", 3, "#8fb8de"), ("submission", 4, "#3a6ea5"), ("success", 5, "#1b3a5c"))
-    ):
+    # greys: blue and orange mean the vendors everywhere else in the report
+    for offset, (name, index, colour) in enumerate(FORM_SHADES):
         values = [100 * (r[index] or 0) for r in rows]
         ys = [i + (offset - 1) * height for i in range(len(rows))]
         ax.barh(ys, values, height, color=colour, label=f"{name} rate")
@@ -293,8 +311,8 @@ def _disagreements(con: duckdb.DuckDBPyConnection, where: str, top: int = 12) ->
     ).fetchall()
     if not rows:
         return _empty("No difference between the vendors is beyond noise in the period.")
-    labels = [f"{r[0]} {r[1]} {r[2]}{' ' + r[3] if r[3] else ''}" for r in rows]
-    figure = Figure(figsize=(11, 0.4 * len(rows) + 1.2), layout="constrained")
+    labels = [_short(f"{r[0]} {r[1]} {r[2]}{' ' + r[3] if r[3] else ''}", 60) for r in rows]
+    figure = Figure(figsize=(7.5, 0.4 * len(rows) + 1.2), layout="constrained")
     ax = figure.subplots()
     z = [r[7] for r in rows]
     ax.barh(
@@ -348,8 +366,17 @@ def _side(value: float | None, numerator: int | None, denominator: int | None) -
     return f"{numerator:,}/{denominator:,} ({100 * value:.1f}%)"
 
 
+def _short(text: object, most: int = 40) -> str:
+    """A vendor's name as a chart label: at most `most` characters (the tables below and
+    the marts hold it whole), so a long name cannot squeeze the chart to nothing."""
+    value = str(text)
+    return value if len(value) <= most else value[: most - 1] + "\u2026"
+
+
 def _daily_axes(ax: Any, legend_columns: int = 1) -> None:
-    """The look of a chart over days: small legend and ticks, light grid, slanted dates."""
+    """The look of a chart over days: small legend and ticks, light grid, slanted dates,
+    and a y axis from zero (a dip from 72 to 42 sessions must not look like a collapse)."""
+    ax.set_ylim(bottom=0)
     ax.legend(fontsize=8, frameon=False, ncols=legend_columns)
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)

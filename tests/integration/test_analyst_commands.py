@@ -208,3 +208,17 @@ def test_every_vendor_string_in_the_report_is_text_not_markup(synced: Path) -> N
     assert body.count("&lt;script&gt;") >= len(appended)  # in the charts and the table
     svg_text = "".join(re.findall(r"<text[^>]*>([^<]*)</text>", body))
     assert "$x$" in svg_text  # a dollar sign stays a dollar sign in the charts
+
+
+def test_the_report_says_the_period_it_has_and_labels_what_it_draws(synced: Path) -> None:
+    out = synced.parent / "report.html"
+    assert main(["report", "--warehouse", str(synced), "--out", str(out), "--days", "400"]) == 0
+    text = out.read_text()
+    assert f"{FIRST} to {LAST} (3 days)" in text  # not 400 days before the data started
+    traffic = text.split('<section id="traffic">')[1].split("</section>")[0]
+    assert "sessions</text>" in traffic and "% of sessions converted" in traffic  # y labels
+    funnels = text.split('<section id="funnels">')[1].split("</section>")[0]
+    assert "at step 1)" in funnels  # the count the percentages are of
+    forms = text.split('<section id="forms">')[1].split("</section>")[0]
+    assert "#2a6fdb" not in forms.lower() and "#e4572e" not in forms.lower()  # vendor colours
+    assert "@media (max-width: 600px)" in text  # one column on a phone
