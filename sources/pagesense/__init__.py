@@ -36,6 +36,7 @@ def pagesense_source(
     definitions: Definitions,
     timezones: Mapping[str, str],
     workers: int = 4,
+    reports: tuple[str, ...] = settings.DEFAULT_REPORTS,
 ) -> list[DltResource]:
     """Resources for the chunk's windows; its websites and their definitions are loaded
     when it carries `websites`."""
@@ -47,17 +48,20 @@ def pagesense_source(
             )
         )
         resources += [definitions_resource(kind, definitions) for kind in settings.DEFINITIONS]
-    fetchers = pagesense_fetchers(client, definitions, timezones)
+    fetchers = pagesense_fetchers(client, definitions, timezones, reports)
     resources += windowed_resources(VENDOR, chunk, RESOURCES, fetchers, workers=workers)
     return resources
 
 
 def pagesense_fetchers(
-    client: PageSenseClient, definitions: Definitions, timezones: Mapping[str, str]
+    client: PageSenseClient,
+    definitions: Definitions,
+    timezones: Mapping[str, str],
+    reports: tuple[str, ...] = settings.DEFAULT_REPORTS,
 ) -> dict[str, Callable[[Window], Fetched]]:
     """How each windowed resource fetches one window (thread-safe; no dlt inside);
     `timezones`: each website's zone, which its days are in."""
-    return declare.fetchers(RESOURCES, Context(client, definitions, timezones))
+    return declare.fetchers(RESOURCES, Context(client, definitions, timezones, reports))
 
 
 def definitions_resource(kind: str, definitions: Definitions) -> DltResource:

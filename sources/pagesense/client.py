@@ -73,6 +73,17 @@ class PageSenseClient:
     def heatmaps(self, website_id: str, day: date) -> WindowList[dict[str, Any]]:
         return self._rows(settings.HEATMAPS, website_id, day, "heatmaps")
 
+    def poll_responses(
+        self, website_id: str, poll_id: str, day: date
+    ) -> WindowList[dict[str, Any]]:
+        """A poll's responses submitted on the day, paged like every list, each with a
+        `response_id` (not `id`)."""
+        decode = partial(_json_page, "responses", "response_id")
+        answer = self._paged(
+            settings.POLL_RESPONSES, website_id, day, "responses", decode, poll_id=poll_id
+        )
+        return WindowList([row for page in answer.rows for row in page], answer.expected)
+
     def _rows(
         self, endpoint: str, website_id: str | None, day: date | None, key: str
     ) -> WindowList[dict[str, Any]]:
@@ -175,20 +186,21 @@ class PageSenseClient:
         day: date | None,
         key: str,
         decode: Decoder | None = None,
+        **path_args: str,
     ) -> WindowList[Any]:
         """Every page of a list, in order; the pagination total must match what came back.
 
         `decode` turns a page's body into (rows, ids, pagination); the default keeps rows as
         dicts, `_arrow_page` as Arrow tables (then `rows` holds one table per page).
         """
-        decode = decode or partial(_json_page, key)
+        decode = decode or partial(_json_page, key, "id")
         pages: list[Any] = []
         received = 0
         seen: set[str] = set()
         total: int | None = None
         while True:
             call = self._call(
-                endpoint, website_id, day, {"limit": self.page_size, "offset": received}, {}
+                endpoint, website_id, day, {"limit": self.page_size, "offset": received}, path_args
             )
             try:
                 rows, ids, pagination = decode(self.http.get_bytes(call))
@@ -265,10 +277,10 @@ RECORDINGS_SCHEMA = list_schema(
 )
 
 
-def _json_page(key: str, body: bytes) -> tuple[list[dict[str, Any]], list[str], Any]:
+def _json_page(key: str, ident: str, body: bytes) -> tuple[list[dict[str, Any]], list[str], Any]:
     document = parse_json(body)
-    items = object_rows(document, key, "id")
-    return items, [item["id"] for item in items], document.get("pagination")
+    items = object_rows(document, key, ident)
+    return items, [item[ident] for item in items], document.get("pagination")
 
 
 def _arrow_page(body: bytes) -> tuple[pa.Table, list[str], Any]:

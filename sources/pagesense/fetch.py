@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import pyarrow as pa
 
 from sources.pagesense import settings
@@ -27,6 +28,7 @@ from sources.shared.resources import (
     with_window,
 )
 from sources.shared.shapes import is_count
+from sources.shared.timestamps import ns_to_datetime, parse_instant_ns
 from sources.shared.windows import Window
 
 # website_id -> kind ("funnels", "forms", "goals", "tests") -> definitions
@@ -41,6 +43,7 @@ class Context:
     client: PageSenseClient
     definitions: Definitions
     timezones: Mapping[str, str]
+    reports: tuple[str, ...] = settings.DEFAULT_REPORTS  # which reports `reports` fetches
 
 
 def recordings(ctx: Context, window: Window) -> Fetched:
@@ -137,7 +140,7 @@ def reports(ctx: Context, window: Window) -> Fetched:
     items, count = [], 0
     claimed, summed = 0, 0  # the reports' `totals.visitors` against their by_date rows
     checked = False
-    for name in settings.REPORTS:
+    for name in ctx.reports:
         report = ctx.client.report(window.website_id, name, window.day)
         by_date = report.get("by_date")
         if not isinstance(by_date, list):
@@ -211,3 +214,49 @@ def test_results(ctx: Context, window: Window) -> Fetched:
                     }
                 )
     return with_window(window, rows), Claim(len(rows))
+
+
+def poll_responses(ctx: Context, window: Window) -> Fetched:
+    """Every poll's responses of the day. `answer` is kept as JSON text (a string, a number
+    or a list, by poll type); `score` as a whole number where the poll has one. A response
+    submitted outside the window's local day fails the window, as a recording does."""
+    rows: list[dict[str, Any]] = []
+    totals: list[int | None] = []
+    for poll in _defs(ctx, window, "polls"):
+        answer = ctx.client.poll_responses(window.website_id, poll["id"], window.day)
+        totals.append(answer.expected)
+        for response in answer.rows:
+            submitted = response.get("submitted_at")
+            try:
+                instant = parse_instant_ns(str(submitted), "UTC")
+            except ValueError:
+                problem = f"poll {poll['id']}: response {response['response_id']!r} has no time"
+                raise shape_error(VENDOR, settings.POLL_RESPONSES, window, problem) from None
+            score = _score(response.get("score"))
+            rows.append(
+                {
+                    "poll_id": poll["id"],
+                    **{k: v for k, v in response.items() if k not in ("answer", "score")},
+                    "submitted_at": ns_to_datetime(instant),
+                    "answer": orjson.dumps(response.get("answer")).decode(),
+                    "score": score,
+                }
+            )
+    instants = pa.table(
+        {
+            "id": [r["response_id"] for r in rows],
+            "submitted_at": pa.array([r["submitted_at"] for r in rows], pa.timestamp("ns")),
+        }
+    )
+    tz = ctx.timezones[window.website_id]
+    check_in_window(VENDOR, settings.POLL_RESPONSES, window, instants, "submitted_at", tz)
+    expected = sum(t for t in totals if t is not None) if totals and None not in totals else None
+    return with_window(window, rows), Claim(len(rows), expected)
+
+
+def _score(value: Any) -> int | None:
+    """A poll score as a whole number; numbers sent as text are read (liberal), anything
+    else is no score."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value if is_count(value) else None

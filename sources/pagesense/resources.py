@@ -65,5 +65,13 @@ RESOURCES = (
         fetch.test_results,
         primary_key=("website_id", "day", "test_id", "variation_id"),
     ),
+    Resource(
+        "poll_responses",
+        settings.POLL_RESPONSES,
+        fetch.poll_responses,
+        claim="pagination.total",
+        primary_key=("website_id", "day", "poll_id", "response_id"),
+        columns={"submitted_at": ns_utc(), "day": DAY},
+    ),
 )
 WINDOWED = names(RESOURCES)

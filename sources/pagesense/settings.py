@@ -29,11 +29,23 @@ GOALS = "/websites/{website_id}/goals"
 GOAL_CONVERSIONS = "/websites/{website_id}/goals/{goal_id}/conversions"
 TESTS = "/websites/{website_id}/tests"
 TEST_RESULTS = "/websites/{website_id}/tests/{test_id}/results"
+POLLS = "/websites/{website_id}/polls"
+POLL_RESPONSES = "/websites/{website_id}/polls/{poll_id}/responses"
 
 REPORTS = ("overview", "traffic", "conversions", "behavior")
+# the reports a mart reads (SOURCES__PAGESENSE__REPORTS chooses): traffic feeds daily_traffic,
+# overview its unique_visitors; conversions and behavior feed no mart, so by default their
+# calls (half the reports resource's, against the per-minute limit) are not made
+DEFAULT_REPORTS = ("overview", "traffic")
 
 # Definitions, fetched once per run with the websites.
-DEFINITIONS = {"funnels": FUNNELS, "forms": FORMS, "goals": GOALS, "tests": TESTS}
+DEFINITIONS = {
+    "funnels": FUNNELS,
+    "forms": FORMS,
+    "goals": GOALS,
+    "tests": TESTS,
+    "polls": POLLS,
+}
 
 
 def window_params(day: date) -> dict[str, str]:

@@ -18,7 +18,7 @@ from sources.pagesense.resources import RESOURCES
 from sources.pagesense.tokens import TokenManager
 from sources.shared import settings as s
 from sources.shared.declare import Fetched
-from sources.shared.errors import VendorAPIError
+from sources.shared.errors import ConfigurationError, VendorAPIError
 from sources.shared.http import Call
 from sources.shared.pacing import RateLimitPacer
 from sources.shared.resources import Chunk
@@ -46,6 +46,7 @@ class PageSenseSettings:
     base_url: str
     accounts_url: str
     sync: SyncSettings
+    reports: tuple[str, ...]  # which of the four reports the `reports` resource fetches
 
     @property
     def has_credentials(self) -> bool:
@@ -74,7 +75,20 @@ def read_settings() -> PageSenseSettings:
             page_size=ps.PAGE_SIZE,
             resources=RESOURCES,
         ),
+        reports=_reports(),
     )
+
+
+def _reports() -> tuple[str, ...]:
+    """`SOURCES__PAGESENSE__REPORTS`: which reports to fetch per website-day."""
+    chosen = s.text_list("reports", *SECTIONS, default=list(ps.DEFAULT_REPORTS))
+    unknown = sorted(set(chosen) - set(ps.REPORTS))
+    if unknown or not chosen:
+        raise ConfigurationError(
+            f"SOURCES__PAGESENSE__REPORTS must name some of {', '.join(ps.REPORTS)}"
+            + (f", not {', '.join(unknown)}" if unknown else "")
+        )
+    return tuple(r for r in ps.REPORTS if r in chosen)
 
 
 class PageSenseVendor:
@@ -141,7 +155,9 @@ class PageSenseVendor:
             found = pool.map(lambda site: fetch_definitions(self.client, site.website_id), sites)
             self._definitions = {s.website_id: d for s, d in zip(sites, found, strict=True)}
         self._timezones = {site.website_id: site.timezone for site in sites}
-        self._fetchers = pagesense_fetchers(self.client, self._definitions, self._timezones)
+        self._fetchers = pagesense_fetchers(
+            self.client, self._definitions, self._timezones, self.cfg.reports
+        )
         return sites
 
     @property
@@ -164,6 +180,7 @@ class PageSenseVendor:
             definitions=self._definitions,
             timezones=self._timezones,
             workers=self.tuning.workers,
+            reports=self.cfg.reports,
         )
 
     def close(self) -> None:

@@ -302,6 +302,14 @@ class MouseflowApp:
                 "triggerType": "delay",
                 "triggerValue": 10000,
                 "scope": "session",
+                "steps": [
+                    {
+                        "stepId": "n1ps",
+                        "type": "nps",
+                        "text": "How likely are you to recommend us?",
+                        "answers": [],
+                    }
+                ],
                 "report": {
                     "impressions": len(shown),
                     "responses": len(answered),

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sources.sandbox.pagesense_data import REPORTS, PageSenseData
+from sources.sandbox.pagesense_polls import poll_defs, poll_responses
 from sources.sandbox.server import Answer, ApiError, Request
 from sources.sandbox.world import Site, World
 from sources.sandbox.zoho import RateWindow, TokenStore
@@ -50,6 +51,8 @@ class PageSenseApp(PageSenseData):
             (f"{w}/goals/{{goal_id}}/conversions", self.goal_conversions),
             (f"{w}/tests", lambda r: self._listing(r, "tests", self.test_defs)),
             (f"{w}/tests/{{test_id}}/results", self.test_results),
+            (f"{w}/polls", lambda r: self._listing(r, "polls", poll_defs)),
+            (f"{w}/polls/{{poll_id}}/responses", self.poll_responses),
         ]
         routes += [(f"{w}/reports/{name}", self._report_handler(name)) for name in REPORTS]
         return routes
@@ -142,6 +145,12 @@ class PageSenseApp(PageSenseData):
         start, end = self._window(request)
         answer = self.test_report(self._site(request), request.path_args["test_id"], start, end)
         return self._as_list(answer, "results", start)
+
+    def poll_responses(self, request: Request) -> dict[str, Any]:
+        site = self._site(request)
+        sessions = self.sessions(site, *self._window(request))
+        responses = poll_responses(site, request.path_args["poll_id"], sessions)
+        return self._page(request, "responses", responses)
 
     def _as_list(self, answer: dict[str, Any], key: str, day: date) -> dict[str, Any]:
         if not self.list_answers:

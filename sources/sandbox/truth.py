@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from sources.sandbox.pagesense_polls import poll_truth
+
 if TYPE_CHECKING:
     from sources.sandbox.mouseflow_api import MouseflowApp
     from sources.sandbox.pagesense_api import PageSenseApp
@@ -70,6 +72,7 @@ def pagesense_truth(app: PageSenseApp, days: Iterable[date]) -> dict[str, dict]:
             "report_traffic",
             "goal_conversions",
             "test_results",
+            "poll_responses",
         )
     }
     for site in app.sites():
@@ -97,4 +100,5 @@ def pagesense_truth(app: PageSenseApp, days: Iterable[date]) -> dict[str, dict]:
             for t in app.test_defs(site):
                 for v in app.test_report(site, t["id"], day, day)["results"]["variations"]:
                     out["test_results"][(wid, day, t["id"], v["id"])] = v["conversions"]
+            out["poll_responses"].update(poll_truth(site, app.sessions(site, day, day), day))
     return out

@@ -1,10 +1,26 @@
 -- grain: one row per vendor, website_id, day
 -- PageSense from its traffic report; Mouseflow from the day's recordings: sessions are
--- recordings, page views their pages, bounce rate the share with one page.
+-- recordings, page views their pages, bounce rate the share with one page. Unique
+-- visitors from PageSense's overview report (Mouseflow has none: null).
 with
 
-pagesense as (
+pagesense_traffic as (
     select * from staging.stg_pagesense__report_traffic
+),
+
+pagesense_overview as (
+    select * from staging.stg_pagesense__report_overview
+),
+
+pagesense as (
+    select
+        pagesense_traffic.*,
+        pagesense_overview.unique_visitors
+    from pagesense_traffic
+    left join pagesense_overview
+        on
+            pagesense_traffic.website_id = pagesense_overview.website_id
+            and pagesense_traffic.day = pagesense_overview.day
 ),
 
 recordings as (

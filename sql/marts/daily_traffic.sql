@@ -6,6 +6,8 @@
 --   Mouseflow: the sum of the recordings' pages.
 -- column avg_session_seconds: Mean session length in seconds.
 -- column bounce_rate: Share of sessions with one page view, a fraction 0..1.
+-- column unique_visitors: Distinct visitors of the day (count; PageSense's overview
+--   report; null for Mouseflow, which reports none).
 with
 
 traffic as (
@@ -26,6 +28,7 @@ final as (
         cast(traffic.page_views as bigint) as page_views,
         traffic.avg_session_seconds,
         traffic.bounce_rate,
+        cast(traffic.unique_visitors as bigint) as unique_visitors,
         traffic.day < sites.final_before as is_final,
         sites.tracked_by_both
     from traffic

@@ -1,5 +1,6 @@
 -- grain: one row per Mouseflow website_id, campaign_id, day
--- the feedback campaign's impressions and responses on that day.
+-- the feedback campaign's impressions and responses on that day; survey_type is nps when
+-- one of its steps is an NPS question (Mouseflow reports no scores per day).
 with
 
 source as (
@@ -16,7 +17,19 @@ final as (
         enabled as is_enabled,
         impressions,
         responses,
-        responses / nullif(impressions, 0) as response_rate
+        responses / nullif(impressions, 0) as response_rate,
+        case
+            when
+                list_contains(
+                    list_transform(
+                        json_extract_string(steps, '$[*].type'),
+                        lambda step_type: lower(step_type)
+                    ),
+                    'nps'
+                )
+                then 'nps'
+            else 'campaign'
+        end as survey_type
     from source
 )
 

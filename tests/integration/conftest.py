@@ -156,6 +156,10 @@ def loaded_pagesense(warehouse: Path) -> dict[str, dict]:
             "from pagesense.test_results",
             4,
         ),
+        "poll_responses": (
+            "select website_id, day, poll_id, response_id, score from pagesense.poll_responses",
+            4,
+        ),
     }
     return keyed(warehouse, specs)
 

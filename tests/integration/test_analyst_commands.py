@@ -21,7 +21,7 @@ from tests.integration.conftest import query, sync
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST, LAST = "2026-03-27", "2026-03-29"
-SECTIONS = ("traffic", "side-by-side", "funnels", "forms", "disagreements")
+SECTIONS = ("traffic", "side-by-side", "funnels", "forms", "feedback", "disagreements")
 
 
 @pytest.fixture
@@ -222,3 +222,5 @@ def test_the_report_says_the_period_it_has_and_labels_what_it_draws(synced: Path
     forms = text.split('<section id="forms">')[1].split("</section>")[0]
     assert "#2a6fdb" not in forms.lower() and "#e4572e" not in forms.lower()  # vendor colours
     assert "@media (max-width: 600px)" in text  # one column on a phone
+    feedback = text.split('<section id="feedback">')[1].split("</section>")[0]
+    assert "NPS " in feedback and "mean " in feedback  # scored polls say their score

@@ -55,7 +55,13 @@ def test_check_shows_the_choice_and_what_a_website_day_costs(
     out = capsys.readouterr().out.splitlines()
     assert any("resources" in line and "recordings, reports" in line for line in out)
     (cost,) = [line for line in out if "calls per website-day" in line]
-    assert "reports 4" in cost  # four report calls per website-day
+    assert "reports 2" in cost  # overview and traffic: the reports a mart reads
+    reports = {
+        e.path.rsplit("/", 1)[-1]
+        for e in sandbox.requests.entries("pagesense")
+        if "/reports/" in e.path
+    }
+    assert reports == {"overview", "traffic"}
     calls = [e for e in sandbox.requests.entries("pagesense") if e.day]
     assert str(len(calls)) in cost.split("calls per website-day")[1].split()[0]
 
@@ -73,3 +79,17 @@ def test_status_names_the_site_beside_each_website_id(
     assert main(["status", "--warehouse", str(warehouse), "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert all(r["site"] == sites[r["website_id"]] for r in document["resources"])
+
+
+def test_every_report_is_fetched_when_chosen(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOURCES__PAGESENSE__RESOURCES", '["reports"]')
+    monkeypatch.setenv(
+        "SOURCES__PAGESENSE__REPORTS", '["overview", "traffic", "conversions", "behavior"]'
+    )
+    assert main(["check", "--vendor", "pagesense"]) == 0
+    assert "reports 4" in capsys.readouterr().out
+    monkeypatch.setenv("SOURCES__PAGESENSE__REPORTS", '["weather"]')
+    assert main(["check", "--vendor", "pagesense"]) == 78
+    assert "SOURCES__PAGESENSE__REPORTS" in capsys.readouterr().err

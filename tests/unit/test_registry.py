@@ -21,6 +21,7 @@ UNWINDOWED = {
         "form_definitions",
         "goal_definitions",
         "test_definitions",
+        "poll_definitions",
     },
 }
 
