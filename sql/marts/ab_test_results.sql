@@ -11,12 +11,16 @@
 -- column conversions: Of those, the ones who converted (count).
 -- column conversion_rate: conversions / visitors, a fraction 0..1 (null when visitors is
 --   0).
+--   Rounded to 6 decimals.
 -- column improvement: The vendor's lift of this variation's rate over the control's, a
 --   fraction (0.25 = 25% better).
+--   Rounded to 6 decimals.
 -- column statistical_significance: The vendor's confidence that this variation differs
 --   from the control, a fraction 0..1 (PageSense's percent / 100; null where not given).
+--   Rounded to 6 decimals.
 -- column confidence_level: The vendor's confidence level for the whole test, a fraction
 --   0..1 (null where not given).
+--   Rounded to 6 decimals.
 -- column is_winner: True for the variation the vendor names as winning; null when it
 --   names none.
 with
@@ -48,10 +52,10 @@ final as (
         end as is_control,
         cast(results.visitors as bigint) as visitors,
         cast(results.conversions as bigint) as conversions,
-        results.conversions / nullif(results.visitors, 0) as conversion_rate,
-        results.improvement,
-        results.statistical_significance,
-        results.confidence_level,
+        round(results.conversions / nullif(results.visitors, 0), 6) as conversion_rate,
+        round(results.improvement, 6) as improvement,
+        round(results.statistical_significance, 6) as statistical_significance,
+        round(results.confidence_level, 6) as confidence_level,
         case
             when results.winning_variation is not null
                 then results.variation_id = results.winning_variation

@@ -16,11 +16,11 @@
 -- column passives: NPS responses scoring 7 or 8 (count; null as promoters).
 -- column detractors: NPS responses scoring 0 to 6 (count; null as promoters).
 -- column nps: Net Promoter Score, 100 * (promoters - detractors) / scored responses,
---   -100..100 rounded to 1 decimal (null without scores). Over a period:
+--   -100..100 (null without scores). Rounded to 1 decimals. Over a period:
 --   100 * (sum(promoters) - sum(detractors)) / (sum(promoters) + sum(passives) +
 --   sum(detractors)).
--- column average_score: Mean score of a rating poll, 1..5 rounded to 2 decimals (null
---   for other types).
+-- column average_score: Mean score of a rating poll, 1..5 (null for other types).
+--   Rounded to 2 decimals.
 with
 
 poll_definitions as (

@@ -6,9 +6,12 @@
 -- column successes: Submissions the site accepted (count; Mouseflow success; PageSense
 --   reports none: null).
 -- column interaction_rate: interactions / views, a fraction 0..1 (null when views is 0).
+--   Rounded to 6 decimals.
 -- column submission_rate: submissions / views, a fraction 0..1 (null when views is 0).
+--   Rounded to 6 decimals.
 -- column success_rate: successes / views, a fraction 0..1 (null when views is 0 or
 --   successes is null).
+--   Rounded to 6 decimals.
 with
 
 forms as (
@@ -31,9 +34,9 @@ final as (
         cast(forms.interactions as bigint) as interactions,
         cast(forms.submissions as bigint) as submissions,
         cast(forms.successes as bigint) as successes,
-        forms.interactions / nullif(forms.views, 0) as interaction_rate,
-        forms.submissions / nullif(forms.views, 0) as submission_rate,
-        forms.successes / nullif(forms.views, 0) as success_rate,
+        round(forms.interactions / nullif(forms.views, 0), 6) as interaction_rate,
+        round(forms.submissions / nullif(forms.views, 0), 6) as submission_rate,
+        round(forms.successes / nullif(forms.views, 0), 6) as success_rate,
         forms.day < sites.final_before as is_final,
         sites.tracked_by_both
     from forms

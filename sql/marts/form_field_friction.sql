@@ -6,15 +6,15 @@
 -- column field: The field's selector (Mouseflow target) or name (PageSense field_name).
 -- column field_name: Mouseflow's alias for the field; PageSense sends none (null).
 -- column interactions: Visits that interacted with the field (count).
--- column avg_duration_seconds: Mean time spent in the field, in seconds, rounded to 0.01
---   (hesitation).
+-- column avg_duration_seconds: Mean time spent in the field, in seconds (hesitation).
+--   Rounded to 2 decimals.
 -- column refills: Times visitors refilled or corrected the field (count; Mouseflow refills,
 --   PageSense corrections).
 -- column blank_submissions: Submissions with the field left blank (count).
 -- column drop_offs: Visits whose last interaction was this field before leaving the form
 --   (count; Mouseflow dropped, PageSense drop_off_points).
--- column drop_off_rate: drop_offs / interactions, a fraction 0..1 rounded to 0.0001 (null
---   when interactions is 0).
+-- column drop_off_rate: drop_offs / interactions, a fraction 0..1 (null when
+--   interactions is 0). Rounded to 4 decimals.
 with
 
 mouseflow_fields as (

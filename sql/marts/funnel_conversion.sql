@@ -4,8 +4,10 @@
 -- column visitors: Visitors who reached this step on the day (count).
 -- column conversion_from_start: visitors / step 1's visitors, a fraction 0..1 (null when
 --   step 1 had none).
+--   Rounded to 6 decimals.
 -- column conversion_from_previous: visitors / the previous step's visitors, a fraction
 --   (1 for step 1; null when the previous step had none).
+--   Rounded to 6 decimals.
 with
 
 steps as (
@@ -38,12 +40,15 @@ final as (
         with_previous.step_number,
         with_previous.step_name,
         cast(with_previous.visitors as bigint) as visitors,
-        with_previous.visitors / nullif(with_previous.first_visitors, 0)
+        round(with_previous.visitors / nullif(with_previous.first_visitors, 0), 6)
             as conversion_from_start,
-        case
-            when with_previous.previous_visitors is null then 1.0
-            else with_previous.visitors / nullif(with_previous.previous_visitors, 0)
-        end as conversion_from_previous,
+        round(
+            case
+                when with_previous.previous_visitors is null then 1.0
+                else with_previous.visitors / nullif(with_previous.previous_visitors, 0)
+            end,
+            6
+        ) as conversion_from_previous,
         with_previous.day < sites.final_before as is_final,
         sites.tracked_by_both
     from with_previous

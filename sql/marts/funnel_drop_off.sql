@@ -11,6 +11,7 @@
 --   counts more visitors at a later step).
 -- column drop_off_rate: visitors_lost / previous_visitors, a fraction (null when the step
 --   before had none).
+--   Rounded to 6 decimals.
 with
 
 steps as (
@@ -43,7 +44,7 @@ final as (
         previous_visitors,
         visitors,
         previous_visitors - visitors as visitors_lost,
-        (previous_visitors - visitors) / nullif(previous_visitors, 0) as drop_off_rate,
+        round((previous_visitors - visitors) / nullif(previous_visitors, 0), 6) as drop_off_rate,
         is_final,
         tracked_by_both
     from with_previous

@@ -9,8 +9,10 @@
 -- column conversions: Of those, the ones that reached the goal (count).
 -- column conversion_rate: conversions / visitors, a fraction 0..1 (null when visitors is
 --   0).
+--   Rounded to 6 decimals.
 -- column revenue: Revenue of the conversions in the account's currency (PageSense goals
 --   with a value; null for Mouseflow).
+--   Rounded to 2 decimals.
 with
 
 pagesense_goals as (
@@ -74,8 +76,8 @@ final as (
         unioned.day,
         cast(unioned.visitors as bigint) as visitors,
         cast(unioned.conversions as bigint) as conversions,
-        unioned.conversions / nullif(unioned.visitors, 0) as conversion_rate,
-        unioned.revenue,
+        round(unioned.conversions / nullif(unioned.visitors, 0), 6) as conversion_rate,
+        round(unioned.revenue, 2) as revenue,
         unioned.day < sites.final_before as is_final,
         sites.tracked_by_both
     from unioned

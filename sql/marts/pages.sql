@@ -10,12 +10,15 @@
 -- column visitors: Unique visitors of the page on the day (count; PageSense only: the
 --   largest of its heatmaps' unique visitors).
 -- column avg_view_seconds: Mean time on the page per view, seconds (Mouseflow only).
+--   Rounded to 2 decimals.
 -- column avg_engagement_seconds: Mean time visitors were active on the page, seconds
 --   (Mouseflow only).
+--   Rounded to 2 decimals.
 -- column clicks: Clicks on the page (count). Mouseflow: the page list's clicks;
 --   PageSense: the largest total_clicks of its heatmaps (several heatmaps of one page
 --   watch the same clicks).
 -- column scroll_reach: Mean share of the page scrolled, a fraction 0..1 (Mouseflow only).
+--   Rounded to 6 decimals.
 -- column heatmaps: PageSense heatmaps behind the row (count; null for Mouseflow).
 with
 
@@ -85,10 +88,10 @@ final as (
         unioned.title,
         cast(unioned.views as bigint) as views,
         cast(unioned.visitors as bigint) as visitors,
-        unioned.avg_view_seconds,
-        unioned.avg_engagement_seconds,
+        round(unioned.avg_view_seconds, 2) as avg_view_seconds,
+        round(unioned.avg_engagement_seconds, 2) as avg_engagement_seconds,
         cast(unioned.clicks as bigint) as clicks,
-        unioned.scroll_reach,
+        round(unioned.scroll_reach, 6) as scroll_reach,
         unioned.heatmaps,
         unioned.day < sites.final_before as is_final,
         sites.tracked_by_both

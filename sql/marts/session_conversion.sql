@@ -5,6 +5,7 @@
 -- column sessions: Recorded sessions that started on the day (count).
 -- column converted_sessions: Of those, the converted ones (count).
 -- column conversion_rate: converted_sessions / sessions, a fraction 0..1.
+--   Rounded to 6 decimals.
 with
 
 recordings as (
@@ -25,7 +26,7 @@ grouped as (
         country_code,
         count(*) as sessions,
         cast(count_if(is_converted) as bigint) as converted_sessions,
-        count_if(is_converted) / count(*) as conversion_rate,
+        round(count_if(is_converted) / count(*), 6) as conversion_rate,
         day < any_value(final_before) as is_final
     from recordings
     group by site, vendor, website_id, day, device, country_code

@@ -12,10 +12,14 @@
 -- column tracked_by_both: Always true here (only sites both vendors track are compared);
 --   present so every mart with a site filters the same way.
 -- column pagesense_value: PageSense's value (a count, or a rate as a fraction 0..1).
+--   Rounded to 6 decimals.
 -- column mouseflow_value: Mouseflow's value (a count, or a rate as a fraction 0..1).
+--   Rounded to 6 decimals.
 -- column difference: mouseflow_value - pagesense_value.
+--   Rounded to 6 decimals.
 -- column relative_difference: difference / pagesense_value (null when that is 0); 0.1
 --   means Mouseflow is 10% higher.
+--   Rounded to 6 decimals.
 -- column pagesense_numerator: PageSense's count behind its value: the count itself for
 --   sessions and page_views, converted sessions, last-step visitors or form submissions
 --   for the rates.
@@ -26,6 +30,7 @@
 -- column z_score: How many standard errors apart the two sides are: for rates the pooled
 --   two-proportion z-test, for counts (c_mf - c_ps) / sqrt(c_mf + c_ps) (two Poisson
 --   counts). Positive when Mouseflow is higher; null when there is nothing to compare.
+--   Rounded to 4 decimals.
 -- column within_noise: True when |z_score| < 1.96, i.e. the difference is within what
 --   chance gives at this sample size (95%, two-sided), or both sides are equal; null when
 --   a side has no value. Rank disagreements by abs(z_score) among rows where it is false.
@@ -175,16 +180,16 @@ final as (
         day,
         metric,
         subject,
-        pagesense_value,
-        mouseflow_value,
-        mouseflow_value - pagesense_value as difference,
-        (mouseflow_value - pagesense_value) / nullif(pagesense_value, 0)
+        round(pagesense_value, 6) as pagesense_value,
+        round(mouseflow_value, 6) as mouseflow_value,
+        round(mouseflow_value - pagesense_value, 6) as difference,
+        round((mouseflow_value - pagesense_value) / nullif(pagesense_value, 0), 6)
             as relative_difference,
         pagesense_numerator,
         pagesense_denominator,
         mouseflow_numerator,
         mouseflow_denominator,
-        z_score,
+        round(z_score, 4) as z_score,
         case
             when pagesense_value is null or mouseflow_value is null then null
             else coalesce(abs(z_score) < 1.96, true)

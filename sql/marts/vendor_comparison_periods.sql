@@ -13,15 +13,20 @@
 -- column days: Days of the period both vendors have for this metric and subject (count).
 -- column pagesense_value: PageSense's value over the period (a count, or the rate of the
 --   summed numerator over the summed denominator, a fraction 0..1).
+--   Rounded to 6 decimals.
 -- column mouseflow_value: Mouseflow's value over the period (as pagesense_value).
+--   Rounded to 6 decimals.
 -- column difference: mouseflow_value - pagesense_value.
+--   Rounded to 6 decimals.
 -- column relative_difference: difference / pagesense_value (null when that is 0).
+--   Rounded to 6 decimals.
 -- column pagesense_numerator: PageSense's numerators summed over the period (count).
 -- column pagesense_denominator: PageSense's denominators summed (count); null for counts.
 -- column mouseflow_numerator: Mouseflow's numerators summed over the period (count).
 -- column mouseflow_denominator: Mouseflow's denominators summed (count); null for counts.
 -- column z_score: As in vendor_comparison, from the period's sums: the pooled
 --   two-proportion z-test for rates, (c_mf - c_ps) / sqrt(c_mf + c_ps) for counts.
+--   Rounded to 4 decimals.
 -- column within_noise: True when |z_score| < 1.96 (95%, two-sided) or both sides are
 --   equal; null when a side has no value.
 -- column is_final: Every day of the period in it is settled for both vendors.
@@ -96,16 +101,16 @@ final as (
         metric,
         subject,
         days,
-        pagesense_value,
-        mouseflow_value,
-        mouseflow_value - pagesense_value as difference,
-        (mouseflow_value - pagesense_value) / nullif(pagesense_value, 0)
+        round(pagesense_value, 6) as pagesense_value,
+        round(mouseflow_value, 6) as mouseflow_value,
+        round(mouseflow_value - pagesense_value, 6) as difference,
+        round((mouseflow_value - pagesense_value) / nullif(pagesense_value, 0), 6)
             as relative_difference,
         pagesense_numerator,
         pagesense_denominator,
         mouseflow_numerator,
         mouseflow_denominator,
-        z_score,
+        round(z_score, 4) as z_score,
         case
             when pagesense_value is null or mouseflow_value is null then null
             else coalesce(abs(z_score) < 1.96, true)
