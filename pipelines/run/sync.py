@@ -23,7 +23,7 @@ from pipelines.run.progress import Progress
 from pipelines.run.vendor_run import VendorResult, VendorRun
 from pipelines.store.publish import Published, publish_safely
 from pipelines.store.runtime import prepare_dlt_environment
-from pipelines.store.settings import load_memory_limit
+from pipelines.store.settings import load_memory_limit, publish_internal
 from pipelines.store.warehouse import Warehouse
 from pipelines.vendors import Vendor, configured_vendor, registration, registrations
 from sources.shared import stop
@@ -77,6 +77,7 @@ def sync(
     with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
         # every setting is read before any work: a bad one stops the run here (78)
         load_memory_limit()
+        publish_internal()
         if build_models:
             models.site_pairs()
         configured = {

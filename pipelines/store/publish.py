@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.store.settings import publish_internal
 from pipelines.store.sql import literal, quoted_path
 from pipelines.store.warehouse import (
     Warehouse,
@@ -48,6 +49,9 @@ PARTITION = ("_dlt_load_id", "website_id", "day")  # how loaded rows are compare
 # Tables with fewer rows are copied whole: cheaper than comparing, and right even for the
 # few rows pageflow itself changes in place (the audit's `loaded` of a day to re-fetch).
 SMALL = 100_000
+# The model runner's own layers: left out of the readers' file, so a BI tool's table list
+# is the marts and the raw tables (`[warehouse] publish_internal = true` keeps them).
+INTERNAL_SCHEMAS = ("raw", "staging", "intermediate")
 
 
 @dataclass
@@ -129,8 +133,11 @@ def drop_staging_copies(warehouse: Warehouse) -> None:
 
 
 def _mirror(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """Make catalog `pub` equal to catalog `work`: tables, their rows and comments, views."""
-    work, pub = _tables(con, "work"), _tables(con, "pub")
+    """Make catalog `pub` equal to catalog `work`: tables, their rows and comments, views;
+    the model runner's own schemas only when `WAREHOUSE__PUBLISH_INTERNAL` says so."""
+    left_out = set() if publish_internal() else set(INTERNAL_SCHEMAS)
+    work = {k: v for k, v in _tables(con, "work").items() if k[0] not in left_out}
+    pub = _tables(con, "pub")
     for schema, view in con.execute(
         "select schema_name, view_name from duckdb_views() "
         "where database_name = 'pub' and not internal"
@@ -149,16 +156,18 @@ def _mirror(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         rows += written or 0
         if old is None or old["comments"] != table["comments"]:
             _comment(con, name, table)
-    schemas = {s for s, _ in work} | _view_schemas(con)
+    schemas = {s for s, _ in work} | (_view_schemas(con) - left_out)
     for schema in schemas:
         con.execute(f'create schema if not exists "{schema}"')
     _create_views(
         con,
         [
             sql
-            for (sql,) in con.execute(
-                "select sql from duckdb_views() where database_name = 'work' and not internal"
+            for (schema, sql) in con.execute(
+                "select schema_name, sql from duckdb_views() "
+                "where database_name = 'work' and not internal"
             ).fetchall()
+            if schema not in left_out
         ],
     )
     for (schema,) in con.execute(

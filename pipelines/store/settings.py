@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sources.shared.errors import ConfigurationError
-from sources.shared.settings import text
+from sources.shared.settings import read_value, text
 
 LOAD_MEMORY_LIMIT = "128MB"
 
@@ -26,3 +26,19 @@ def load_memory_limit() -> str:
 
 
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def publish_internal() -> bool:
+    """`WAREHOUSE__PUBLISH_INTERNAL`: publish the model runner's `raw`, `staging` and
+    `intermediate` schemas too (default false: readers see the marts and the raw tables)."""
+    value = read_value("publish_internal", "warehouse")
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    text_value = str(value).strip().lower()
+    if text_value in ("true", "1", "yes"):
+        return True
+    if text_value in ("false", "0", "no"):
+        return False
+    raise ConfigurationError(f"WAREHOUSE__PUBLISH_INTERNAL must be true or false, not {value!r}")

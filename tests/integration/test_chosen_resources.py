@@ -93,3 +93,17 @@ def test_every_report_is_fetched_when_chosen(
     monkeypatch.setenv("SOURCES__PAGESENSE__REPORTS", '["weather"]')
     assert main(["check", "--vendor", "pagesense"]) == 78
     assert "SOURCES__PAGESENSE__REPORTS" in capsys.readouterr().err
+
+
+def test_the_published_file_shows_marts_and_raw_tables_not_the_model_runner_s_layers(
+    sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schemas = "select distinct table_schema from information_schema.tables order by 1"
+    assert sync(warehouse, "--start", FIRST, "--end", FIRST) == 0
+    assert [s for (s,) in query(warehouse, schemas)] == ["analytics", "mouseflow", "pagesense"]
+    monkeypatch.setenv("WAREHOUSE__PUBLISH_INTERNAL", "true")
+    assert main(["models", "--warehouse", str(warehouse)]) == 0
+    kept = {s for (s,) in query(warehouse, schemas)}
+    assert {"raw", "staging", "intermediate"} <= kept
+    monkeypatch.setenv("WAREHOUSE__PUBLISH_INTERNAL", "perhaps")
+    assert sync(warehouse) == 78

@@ -138,17 +138,17 @@ def test_a_day_restated_to_nothing_leaves_the_models(
         )
         return dict(rows)
 
-    before = forms_of("raw.mouseflow__forms")
+    before = forms_of("mouseflow.forms")
     assert before.get(last.isoformat(), 0) > 0  # the shop has forms on its last day
     # the vendor now answers that day with no forms at all (a valid, empty answer)
     sandbox.faults.add(
         Fault("empty-page", vendor="mouseflow", endpoint=FORMS, website_id=SHOP, day=str(last))
     )
     assert sync(warehouse) == 0
-    after = forms_of("raw.mouseflow__forms")
+    after = forms_of("mouseflow.forms")
     assert last.isoformat() not in after
     assert {d: n for d, n in before.items() if d != last.isoformat()} == after
-    assert last.isoformat() not in forms_of("raw.mouseflow__form_fields")
+    assert last.isoformat() not in forms_of("mouseflow.form_fields")
     marts = query(
         warehouse,
         "select count(*) from analytics.form_conversion "
