@@ -24,3 +24,29 @@ create or replace temp macro rate_z_score(x1, n1, x2, n2) as (
 create or replace temp macro count_z_score(c1, c2) as (
     (c2 - c1) / nullif(sqrt(c1 + c2), 0)
 );
+
+-- One side's value of a comparison metric: a count as it is, a rate as numerator over
+-- denominator (null when the denominator is 0). vendor_comparison and its periods share it.
+create or replace temp macro comparison_value(metric, numerator, denominator) as (
+    case
+        when metric in ('sessions', 'page_views') then cast(numerator as double)
+        else numerator / nullif(denominator, 0)
+    end
+);
+
+-- The z score of a comparison metric: two Poisson counts for counts, the pooled
+-- two-proportion test for rates.
+create or replace temp macro comparison_z(metric, x1, n1, x2, n2) as (
+    case
+        when metric in ('sessions', 'page_views') then count_z_score(x1, x2)
+        else rate_z_score(x1, n1, x2, n2)
+    end
+);
+
+-- Within noise: |z| < 1.96, or both sides equal (z null); null when a side has no value.
+create or replace temp macro is_within_noise(value1, value2, z) as (
+    case
+        when value1 is null or value2 is null then null
+        else coalesce(abs(z) < 1.96, true)
+    end
+);

@@ -133,10 +133,7 @@ metrics as (
 valued as (
     select
         *,
-        case
-            when metric in ('sessions', 'page_views') then cast(numerator as double)
-            else numerator / nullif(denominator, 0)
-        end as metric_value
+        comparison_value(metric, numerator, denominator) as metric_value
     from metrics
 ),
 
@@ -152,17 +149,13 @@ paired as (
         pagesense.denominator as pagesense_denominator,
         mouseflow.numerator as mouseflow_numerator,
         mouseflow.denominator as mouseflow_denominator,
-        case
-            when pagesense.metric in ('sessions', 'page_views')
-                then count_z_score(pagesense.numerator, mouseflow.numerator)
-            else
-                rate_z_score(
-                    pagesense.numerator,
-                    pagesense.denominator,
-                    mouseflow.numerator,
-                    mouseflow.denominator
-                )
-        end as z_score,
+        comparison_z(
+            pagesense.metric,
+            pagesense.numerator,
+            pagesense.denominator,
+            mouseflow.numerator,
+            mouseflow.denominator
+        ) as z_score,
         pagesense.is_final and mouseflow.is_final as is_final
     from valued as pagesense
     inner join valued as mouseflow
@@ -190,10 +183,7 @@ final as (
         mouseflow_numerator,
         mouseflow_denominator,
         round(z_score, 4) as z_score,
-        case
-            when pagesense_value is null or mouseflow_value is null then null
-            else coalesce(abs(z_score) < 1.96, true)
-        end as within_noise,
+        is_within_noise(pagesense_value, mouseflow_value, z_score) as within_noise,
         is_final,
         true as tracked_by_both
     from paired

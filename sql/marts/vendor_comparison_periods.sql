@@ -71,25 +71,17 @@ summed as (
 valued as (
     select
         *,
-        case
-            when metric in ('sessions', 'page_views') then cast(pagesense_numerator as double)
-            else pagesense_numerator / nullif(pagesense_denominator, 0)
-        end as pagesense_value,
-        case
-            when metric in ('sessions', 'page_views') then cast(mouseflow_numerator as double)
-            else mouseflow_numerator / nullif(mouseflow_denominator, 0)
-        end as mouseflow_value,
-        case
-            when metric in ('sessions', 'page_views')
-                then count_z_score(pagesense_numerator, mouseflow_numerator)
-            else
-                rate_z_score(
-                    pagesense_numerator,
-                    pagesense_denominator,
-                    mouseflow_numerator,
-                    mouseflow_denominator
-                )
-        end as z_score
+        comparison_value(metric, pagesense_numerator, pagesense_denominator)
+            as pagesense_value,
+        comparison_value(metric, mouseflow_numerator, mouseflow_denominator)
+            as mouseflow_value,
+        comparison_z(
+            metric,
+            pagesense_numerator,
+            pagesense_denominator,
+            mouseflow_numerator,
+            mouseflow_denominator
+        ) as z_score
     from summed
 ),
 
@@ -111,10 +103,7 @@ final as (
         mouseflow_numerator,
         mouseflow_denominator,
         round(z_score, 4) as z_score,
-        case
-            when pagesense_value is null or mouseflow_value is null then null
-            else coalesce(abs(z_score) < 1.96, true)
-        end as within_noise,
+        is_within_noise(pagesense_value, mouseflow_value, z_score) as within_noise,
         is_final,
         true as tracked_by_both
     from valued
