@@ -26,6 +26,7 @@ from pipelines.cli.parser import (
     environment_settings,
 )
 from pipelines.store.lock import SyncLock
+from pipelines.store.paths import not_a_directory, parent_must_exist
 from sources.shared import stop
 from sources.shared.errors import ConfigurationError, PageflowError
 from sources.shared.windows import latest_today
@@ -55,8 +56,6 @@ def main(argv: Sequence[str] | None = None, *, last_line_after_stop: bool = Fals
     try:
         if args.command == "check":
             return _check(args.vendor)
-        from pipelines.store.warehouse import not_a_directory, parent_must_exist
-
         not_a_directory(path)
         if args.command == "status":
             return _status(path, args.json, args.max_age_hours)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipelines.store.paths import parent_must_exist
 from pipelines.store.publish import fsync
 from pipelines.store.sql import literal, quoted_path
-from pipelines.store.warehouse import Warehouse, parent_must_exist
+from pipelines.store.warehouse import Warehouse
 from sources.shared.errors import ConfigurationError
 
 

@@ -17,8 +17,9 @@ import duckdb
 
 from pipelines.readers import sections as charts
 from pipelines.readers.page import PAGE
+from pipelines.store.paths import parent_must_exist
 from pipelines.store.sql import table_exists
-from pipelines.store.warehouse import Warehouse, parent_must_exist
+from pipelines.store.warehouse import Warehouse
 from sources.shared.errors import ConfigurationError
 
 

@@ -31,14 +31,10 @@ from typing import Any
 
 import duckdb
 
+from pipelines.store.paths import not_a_directory
 from pipelines.store.settings import publish_internal
 from pipelines.store.sql import literal, quoted_path
-from pipelines.store.warehouse import (
-    Warehouse,
-    not_a_directory,
-    refuse_if_held,
-    remove_database,
-)
+from pipelines.store.warehouse import Warehouse, refuse_if_held, remove_database
 from sources.shared.errors import PageflowError
 
 log = logging.getLogger("pageflow.publish")

@@ -27,6 +27,7 @@ import duckdb
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.store.lock import SyncLock, folder_beside, private_folder
+from pipelines.store.paths import not_a_directory
 from pipelines.store.settings import load_memory_limit
 from pipelines.store.sql import quoted_path
 from sources.shared.errors import ConfigurationError, WarehouseHeld
@@ -133,25 +134,6 @@ def check_readable(path: Path) -> None:
     if header[8:12] != DUCKDB_MAGIC:
         raise ConfigurationError(f"{path} is not a DuckDB database file")
     refuse_if_held(path)
-
-
-def not_a_directory(path: Path) -> None:
-    """A warehouse path that names a folder is a configuration error (exit 78)."""
-    if path.is_dir():
-        raise ConfigurationError(f"{path} is a directory, not a DuckDB file")
-
-
-def parent_must_exist(path: Path) -> None:
-    """The one rule for every path a user names (warehouse, report, export folder):
-    pageflow creates the file or folder named, never the folders above it, so a typo is a
-    configuration error (78) rather than a tree of new folders."""
-    if path.parent.exists() and not path.parent.is_dir():
-        raise ConfigurationError(f"{path.parent} is not a folder: {path.name} cannot go there")
-    if not path.parent.is_dir():
-        raise ConfigurationError(
-            f"the folder {path.parent} does not exist: pageflow creates {path.name}, not the "
-            "folders above it"
-        )
 
 
 def refuse_if_held(path: Path) -> None:
