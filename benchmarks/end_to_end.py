@@ -22,7 +22,9 @@ from typing import Any
 
 from pipelines.run.sync import SyncResult, VendorResult, sync
 from pipelines.store.warehouse import Warehouse
+from sources.pagesense import settings as pagesense_settings
 from sources.sandbox import Sandbox
+from sources.sandbox.pagesense_polls import poll_defs
 from sources.shared.windows import days_between, yesterday
 
 RATE = (1000, 60.0)  # PageSense Enterprise: 1000 calls a minute
@@ -36,11 +38,13 @@ def minimum_calls(sandbox: Sandbox, days: dict[str, list]) -> dict[str, int]:
     for site in mf.sites():
         need["mouseflow"] += 1 + len(days["mouseflow"]) * (5 + len(site.forms))
     for site in ps.sites():
-        need["pagesense"] += 4  # funnel, form, goal and test definitions
+        need["pagesense"] += len(pagesense_settings.DEFINITIONS)  # each list once a run
+        polls = poll_defs(site)
         for day in days["pagesense"]:
             recordings = len(ps.recording_list(site, day, day))
-            need["pagesense"] += max(1, math.ceil(recordings / ps.max_limit)) + 1 + 4
-            need["pagesense"] += len(site.funnels) + len(site.forms) + 2 + 1
+            reports = len(pagesense_settings.DEFAULT_REPORTS)
+            need["pagesense"] += max(1, math.ceil(recordings / ps.max_limit)) + 1 + reports
+            need["pagesense"] += len(site.funnels) + len(site.forms) + 2 + 1 + len(polls)
     return need
 
 
