@@ -26,7 +26,8 @@ from pipelines.cli.parser import (
     environment_settings,
 )
 from pipelines.store.lock import SyncLock
-from pipelines.store.paths import not_a_directory, parent_must_exist
+from pipelines.store.paths import is_lake, not_a_directory, parent_must_exist
+from pipelines.store.runtime import prepare_dlt_environment
 from sources.shared import stop
 from sources.shared.errors import ConfigurationError, PageflowError
 from sources.shared.windows import latest_today
@@ -50,19 +51,26 @@ def main(argv: Sequence[str] | None = None, *, last_line_after_stop: bool = Fals
     except ConfigurationError as exc:
         print(f"pageflow: error: {exc}", file=sys.stderr)
         return exit_code(exc)
+    prepare_dlt_environment()  # before anything imports dlt: it reads them at import
     configure_logging(args.log_level)
-    path = Path(getattr(args, "warehouse", "warehouse.duckdb")).expanduser().resolve()
+    spec = str(getattr(args, "warehouse", "warehouse.duckdb"))
+    lake = is_lake(spec)
+    path = Path(spec).expanduser().resolve()
+    target: str | Path = spec if lake else path
     os.umask(UMASK)  # the warehouse holds visitors' IPs and cities: no world access
     try:
         if args.command == "check":
             return _check(args.vendor)
-        not_a_directory(path)
+        if args.command == "demo" and args.lake:
+            return _demo_lake(args, Path(args.lake))
+        if not lake:
+            not_a_directory(path)
         if args.command == "status":
-            return _status(path, args.json, args.max_age_hours)
+            return _status(target, args.json, args.max_age_hours)
         if args.command == "report":
-            return _report(path, Path(args.out), args.days)
+            return _report(target, Path(args.out), args.days)
         if args.command == "export":
-            return _export(path, Path(args.directory))
+            return _export(target, Path(args.directory))
         if args.command == "sync" and args.end and args.end > latest_today():
             raise ConfigurationError(f"--end {args.end} is in the future: it has no data yet")
         if args.command == "sync" and args.start and args.start > latest_today():
@@ -72,9 +80,16 @@ def main(argv: Sequence[str] | None = None, *, last_line_after_stop: bool = Fals
                 f"pageflow: error: --start {args.start} is after --end {args.end}", file=sys.stderr
             )
             return EXIT_CONFIG
-        parent_must_exist(path)  # the first sync creates the file, not folders
-        with SyncLock(path), stop.handling_signals():
-            return _locked(args, path)
+        if lake:
+            from pipelines.store.lake_lock import LakeLock
+            from pipelines.store.lake_settings import read_lake_settings
+
+            lock: LakeLock | SyncLock = LakeLock(read_lake_settings(spec))
+        else:
+            parent_must_exist(path)  # the first sync creates the file, not folders
+            lock = SyncLock(path)
+        with lock, stop.handling_signals():
+            return _locked(args, target)
     except PageflowError as exc:
         print(f"pageflow: error: {exc}", file=sys.stderr)
         return exit_code(exc)
@@ -103,12 +118,12 @@ def _check(vendors: list[str] | None) -> int:
     return EXIT_FAILURE if found else 0
 
 
-def _status(path: Path, as_json: bool, max_age_hours: float) -> int:
+def _status(target: str | Path, as_json: bool, max_age_hours: float) -> int:
     from pipelines.readers.status import status
-    from pipelines.store.warehouse import Warehouse
+    from pipelines.store.choose import open_warehouse
 
     now = datetime.now(UTC).replace(tzinfo=None)
-    found = status(Warehouse.at(path), max_age_hours, as_json, now)
+    found = status(open_warehouse(target), max_age_hours, as_json, now)
     print(found.text)
     if found.problems:
         print(f"pageflow: status: {'; '.join(found.problems)}", file=sys.stderr)
@@ -116,29 +131,34 @@ def _status(path: Path, as_json: bool, max_age_hours: float) -> int:
     return 0
 
 
-def _report(path: Path, out: Path, days: int) -> int:
+def _report(target: str | Path, out: Path, days: int) -> int:
     from pipelines.readers.report import write_report
-    from pipelines.store.warehouse import Warehouse
+    from pipelines.store.choose import open_warehouse
 
-    written = write_report(Warehouse.at(path), out, days)
+    written = write_report(open_warehouse(target), out, days)
     print(f"report written to {written}")
     return 0
 
 
-def _export(path: Path, directory: Path) -> int:
+def _export(target: str | Path, directory: Path) -> int:
     from pipelines.readers.export import export_parquet
-    from pipelines.store.warehouse import Warehouse
+    from pipelines.store.choose import open_warehouse
 
-    files = export_parquet(Warehouse.at(path), directory)
+    files = export_parquet(open_warehouse(target), directory)
     print(f"{len(files)} marts written to {directory.resolve()} as Parquet")
     return 0
 
 
-def _locked(args: argparse.Namespace, path: Path) -> int:
+def _locked(args: argparse.Namespace, target: str | Path) -> int:
     """The commands that write the warehouse; the caller holds its lock."""
-    from pipelines.store.warehouse import Warehouse
+    from pipelines.store.choose import open_warehouse
 
-    warehouse = Warehouse.at(path)
+    warehouse = open_warehouse(target)
+    if args.command == "maintain":
+        from pipelines.run.sync import maintain
+
+        print(maintain(warehouse))
+        return 0
     if args.command == "models":
         from pipelines.run.sync import rebuild
 
@@ -163,6 +183,22 @@ def _locked(args: argparse.Namespace, path: Path) -> int:
     for vendor in outcome.vendors:
         if vendor.skipped:
             print(f"pageflow: {vendor.vendor} skipped: no credentials configured", file=sys.stderr)
+    if outcome.error is not None:
+        print(f"pageflow: error: {outcome.error}", file=sys.stderr)
+        return exit_code(outcome.error)
+    return 0
+
+
+def _demo_lake(args: argparse.Namespace, directory: Path) -> int:
+    """`pageflow demo --lake DIR`: a throwaway catalog, the lake's files in DIR."""
+    from pipelines.cli.demo import run_demo_lake
+
+    parent_must_exist(directory.resolve())
+    with stop.handling_signals():
+        outcome, summary = run_demo_lake(directory.resolve(), report=Path(args.out))
+    print(summary)
+    if outcome.stopped:
+        return _stopped(outcome.resume_points())
     if outcome.error is not None:
         print(f"pageflow: error: {outcome.error}", file=sys.stderr)
         return exit_code(outcome.error)

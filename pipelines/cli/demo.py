@@ -50,10 +50,10 @@ def run_demo(
         }
         with environment(env):
             result = sync(warehouse, take_lock=take_lock)
-    if result.stopped or not warehouse.path.exists():
-        return result, f"pageflow demo: nothing published to {warehouse.path}"
+    if result.stopped or not warehouse.is_published():
+        return result, f"pageflow demo: nothing published to {warehouse.name}"
     lines = [
-        f"pageflow demo: synced the sandbox into {warehouse.path}",
+        f"pageflow demo: synced the sandbox into {warehouse.name}",
         "",
         marts_summary(warehouse),
         "",
@@ -63,3 +63,46 @@ def run_demo(
         written = write_report(warehouse, report, DEMO_DAYS)
         lines += ["", f"report: {written} (open it in a browser)"]
     return result, "\n".join(lines)
+
+
+DEMO_MARK = ".pageflow-demo-lake"
+
+
+def run_demo_lake(directory: Path, report: Path | None = None) -> tuple[SyncResult, str]:
+    """`demo --lake DIR`: a throwaway PostgreSQL catalog (its files in DIR/catalog, stopped
+    at the end) and the lake's Parquet files in DIR/data; a demo lake found in DIR is
+    replaced, any other non-empty DIR refused."""
+    from pipelines.store.lake import Lake
+    from sources.sandbox.postgres import ThrowawayPostgres
+
+    _fresh_demo_folder(directory)
+    with ThrowawayPostgres(directory / "catalog") as server:
+        server.create_database("pageflow")
+        env = {
+            "WAREHOUSE__DATA_PATH": str(directory / "data"),
+            "WAREHOUSE__WORK_DIR": str(directory / "work"),
+        }
+        with environment(env):
+            lake = Lake.at("ducklake:postgres:" + server.conninfo("pageflow"))
+            with lake.lock():
+                result, summary = run_demo(lake, take_lock=False, report=report)
+    summary += (
+        f"\n\nThe lake's files are in {directory / 'data'}; its catalog server "
+        f"({directory / 'catalog'}) was stopped with the demo."
+    )
+    return result, summary
+
+
+def _fresh_demo_folder(directory: Path) -> None:
+    import shutil
+
+    from sources.shared.errors import ConfigurationError
+
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / DEMO_MARK).exists():
+            raise ConfigurationError(
+                f"{directory} is not empty and holds no demo lake: name an empty or new folder"
+            )
+        shutil.rmtree(directory)
+    directory.mkdir()
+    (directory / DEMO_MARK).write_text("a lake written by `pageflow demo --lake`\n")

@@ -27,7 +27,10 @@ from sources.shared.windows import parse_day
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_AGE_HOURS = 36.0
 
-WAREHOUSE_HELP = "the DuckDB file (default: warehouse.duckdb in the current directory)"
+WAREHOUSE_HELP = (
+    "the DuckDB file (default: warehouse.duckdb in the current directory), or a lake: "
+    "'ducklake:postgres:dbname=... host=... user=...' with [warehouse] data_path set"
+)
 
 
 def _day(text: str) -> date:
@@ -169,6 +172,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "sync the built-in vendor sandbox, summarise, write a report")
     warehouse_option(demo)
     demo.add_argument("--out", default="report.html", help="the report (default report.html)")
+    demo.add_argument(
+        "--lake",
+        nargs="?",
+        const="demo-lake",
+        metavar="DIR",
+        help="sync into a throwaway lake instead: a PostgreSQL catalog started for the demo "
+        "and Parquet files in DIR (default demo-lake/)",
+    )
+    warehouse_option(
+        command("maintain", "a lake: merge small files, expire old snapshots; a file: compact it")
+    )
 
     check = command("check", "sign in and call every endpoint once for yesterday; no warehouse")
     check.add_argument(

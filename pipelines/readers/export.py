@@ -42,7 +42,7 @@ def export_parquet(warehouse: Warehouse, directory: Path) -> list[Path]:
         ]
         if not tables:
             raise ConfigurationError(
-                f"{warehouse.path} has no marts yet: run `pageflow sync` (or `models`) first"
+                f"{warehouse.name} has no marts yet: run `pageflow sync` (or `models`) first"
             )
         for table in tables:
             comments = con.execute(

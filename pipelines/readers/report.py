@@ -34,9 +34,9 @@ def write_report(warehouse: Warehouse, out: Path, days: int = 28) -> Path:
     with warehouse.connect() as con:
         if not _has_marts(con):
             raise ConfigurationError(
-                f"{warehouse.path} has no marts yet: run `pageflow sync` (or `models`) first"
+                f"{warehouse.name} has no marts yet: run `pageflow sync` (or `models`) first"
             )
-        text = render(con, days, str(warehouse.path))
+        text = render(con, days, warehouse.name)
     temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(text, encoding="utf-8")

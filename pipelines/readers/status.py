@@ -109,7 +109,7 @@ def status_json(
     and the verdict."""
     names = site_names(warehouse)
     document: dict[str, Any] = {
-        "warehouse": str(warehouse.path),
+        "warehouse": warehouse.name,
         "healthy": not found,
         "problems": found,
         "max_age_hours": max_age_hours,
@@ -135,7 +135,7 @@ def status_text(
     rows = status_rows(warehouse) if rows is None else rows
     failed = failure_rows(warehouse) if failed is None else failed
     if not rows and not failed:
-        return f"{warehouse.path}: nothing synced yet"
+        return f"{warehouse.name}: nothing synced yet"
     names = site_names(warehouse)
     if failed:
         note = "\n\nfailed in the last run (the next run fetches them again):\n"

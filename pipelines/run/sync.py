@@ -16,22 +16,26 @@ from collections.abc import Sequence
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pipelines import VENDORS, models
 from pipelines.run.commit import commit_all
 from pipelines.run.progress import Progress
 from pipelines.run.vendor_run import VendorResult, VendorRun
-from pipelines.store.publish import Published, publish_safely
+from pipelines.store.lake import Lake
+from pipelines.store.publish import Published, publish, publish_safely
 from pipelines.store.runtime import prepare_dlt_environment
 from pipelines.store.settings import load_memory_limit, publish_internal
-from pipelines.store.warehouse import Warehouse
 from pipelines.vendors import Vendor, configured_vendor, registration, registrations
 from sources.shared import stop
 from sources.shared.errors import ConfigurationError, PageflowError
 
+if TYPE_CHECKING:
+    from pipelines.store.choose import AnyWarehouse
+
 log = logging.getLogger("pageflow.sync")
 
-__all__ = ["SyncResult", "VendorResult", "rebuild", "sync"]
+__all__ = ["SyncResult", "VendorResult", "maintain", "rebuild", "sync"]
 
 
 @dataclass
@@ -62,7 +66,7 @@ class SyncResult:
 
 
 def sync(
-    warehouse: Warehouse,
+    warehouse: AnyWarehouse,
     vendors: Sequence[str] | None = None,
     start: date | None = None,
     end: date | None = None,
@@ -131,13 +135,13 @@ class Rebuilt:
     publish_error: PageflowError | None = None  # kept for the next run to publish
 
 
-def rebuild(warehouse: Warehouse) -> Rebuilt:
+def rebuild(warehouse: AnyWarehouse) -> Rebuilt:
     """`pageflow models`: rebuild the models from what is committed, then publish them."""
     prepare_dlt_environment()
     warehouse.prepare()
     if not warehouse.has_data():
         raise ConfigurationError(
-            f"no warehouse at {warehouse.path}: check --warehouse, or run `pageflow sync`"
+            f"no warehouse at {warehouse.name}: check --warehouse, or run `pageflow sync`"
         )
     built = models.build(warehouse)
     if stop.requested():
@@ -146,7 +150,30 @@ def rebuild(warehouse: Warehouse) -> Rebuilt:
     return Rebuilt(built.models, built.tests, published is not None, error)
 
 
-def _configure(warehouse: Warehouse, name: str, named: bool) -> Vendor | None:
+def maintain(warehouse: AnyWarehouse) -> str:
+    """`pageflow maintain`: a lake's upkeep (small files merged, old snapshots expired and
+    their files removed); a file is written afresh, which compacts it. A line to print."""
+    prepare_dlt_environment()
+    warehouse.prepare()
+    if not warehouse.has_data():
+        raise ConfigurationError(
+            f"no warehouse at {warehouse.name}: check --warehouse, or run `pageflow sync`"
+        )
+    if isinstance(warehouse, Lake):
+        from pipelines.store.upkeep import maintain as upkeep
+
+        done = upkeep(warehouse)
+        return (
+            f"maintained {warehouse.name}: {done.files_before} data files -> "
+            f"{done.files_after}, {done.snapshots_expired} snapshots expired, "
+            f"{done.files_deleted} files deleted"
+        )
+    published = publish(warehouse, full=True)
+    size = warehouse.path.stat().st_size / 1e6
+    return f"compacted {warehouse.name}: written afresh, {size:.1f} MB ({published.seconds:.1f}s)"
+
+
+def _configure(warehouse: AnyWarehouse, name: str, named: bool) -> Vendor | None:
     """The vendor with its settings read, or None when it has no credentials; a setting
     that cannot work (or `--vendor` without credentials) is a `ConfigurationError`."""
     vendor = configured_vendor(name, warehouse.folder)
@@ -159,7 +186,7 @@ def _configure(warehouse: Warehouse, name: str, named: bool) -> Vendor | None:
 
 
 def _start(
-    warehouse: Warehouse,
+    warehouse: AnyWarehouse,
     vendor: Vendor,
     outcome: VendorResult,
     start: date | None,

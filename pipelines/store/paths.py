@@ -25,3 +25,11 @@ def parent_must_exist(path: Path) -> None:
             f"the folder {path.parent} does not exist: pageflow creates {path.name}, not the "
             "folders above it"
         )
+
+
+LAKE_PREFIX = "ducklake:postgres:"
+
+
+def is_lake(spec: str) -> bool:
+    """`--warehouse` names a lake (DuckLake's attach string) rather than a DuckDB file."""
+    return spec.strip().lower().startswith("ducklake:")

@@ -33,7 +33,7 @@ import duckdb
 
 from pipelines.store.paths import not_a_directory
 from pipelines.store.settings import publish_internal
-from pipelines.store.sql import literal, quoted_path
+from pipelines.store.sql import drop_staging_copies, literal, quoted_path
 from pipelines.store.warehouse import Warehouse, refuse_if_held, remove_database
 from sources.shared.errors import PageflowError
 
@@ -52,7 +52,7 @@ INTERNAL_SCHEMAS = ("raw", "staging", "intermediate")
 
 @dataclass
 class Published:
-    mode: str  # "full" or "changes"
+    mode: str  # "full" or "changes" (a file), "lake" (upkeep only: nothing is copied)
     seconds: float
     tables_rewritten: int
     rows_written: int
@@ -108,24 +108,22 @@ def publish_safely(
     warehouse: Warehouse,
 ) -> tuple[Published | None, PageflowError | None]:
     """Publish what is committed; a failure keeps it in the working database for the next
-    run to publish, and is reported rather than raised."""
+    run to publish, and is reported rather than raised. A lake publishes nothing (its
+    readers already see the committed marts): it gets its upkeep instead."""
+    if warehouse.is_lake:
+        from pipelines.store.upkeep import finish_lake
+
+        began = time.perf_counter()
+        error = finish_lake(warehouse)
+        return (None if error else Published("lake", time.perf_counter() - began, 0, 0)), error
     try:
-        drop_staging_copies(warehouse)
+        with warehouse.connect_work() as con:
+            drop_staging_copies(con)
         return publish(warehouse), None
     except PageflowError as exc:
         exc.args = (f"{exc}; everything synced is kept and the next run publishes it",)
         log.error("publish: %s", exc)
         return None, exc
-
-
-def drop_staging_copies(warehouse: Warehouse) -> None:
-    """dlt's `<dataset>_staging` schemas hold copies of merged rows; nobody reads them."""
-    with warehouse.connect_work() as con:
-        for (schema,) in con.execute(
-            "select schema_name from duckdb_schemas() where database_name = current_database() "
-            "and schema_name like '%\\_staging' escape '\\'"
-        ).fetchall():
-            con.execute(f'drop schema "{schema}" cascade')
 
 
 def _mirror(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

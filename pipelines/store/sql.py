@@ -25,3 +25,12 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
         [schema, table],
     ).fetchall()
     return bool(found[0][0])
+
+
+def drop_staging_copies(con: duckdb.DuckDBPyConnection) -> None:
+    """dlt's `<dataset>_staging` schemas hold copies of merged rows; nobody reads them."""
+    for (schema,) in con.execute(
+        "select schema_name from duckdb_schemas() where database_name = current_database() "
+        "and schema_name like '%\\_staging' escape '\\'"
+    ).fetchall():
+        con.execute(f'drop schema "{schema}" cascade')

