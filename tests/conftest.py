@@ -17,6 +17,8 @@ from sources.sandbox import MOUSEFLOW_TIMEZONE
 from sources.sandbox.world import default_sites
 from sources.shared.windows import LATEST_ZONE
 
+pytest_plugins = ["tests.lake_servers"]  # PostgreSQL and S3 servers for the lake's tests
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

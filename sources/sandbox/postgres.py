@@ -19,6 +19,7 @@ import stat
 import subprocess
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 SERVER_USER = "embedded_postgres"
 START_TIMEOUT = 60  # seconds for initdb and start together, on a loaded machine
@@ -43,10 +44,11 @@ def free_port() -> int:
 class ThrowawayPostgres:
     """`with ThrowawayPostgres(folder) as pg:` a server at `pg.port` until the block ends."""
 
-    def __init__(self, folder: Path, port: int | None = None) -> None:
+    def __init__(self, folder: Path, password: str | None = None) -> None:
         self.folder = folder
         self.data = folder / "data"
-        self.port = port or free_port()
+        self.port = free_port()
+        self.password = password  # given: TCP logins need it (local socket ones do not)
         self.user: str | None = None
 
     def __enter__(self) -> ThrowawayPostgres:
@@ -69,7 +71,17 @@ class ThrowawayPostgres:
         if os.geteuid() == 0:
             self._as_server_user()
         if not (self.data / "PG_VERSION").exists():
-            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "utf8")
+            auth = ["-A", "trust"]
+            pwfile = self.folder / "pwfile"
+            if self.password is not None:
+                pwfile.write_text(self.password + "\n")
+                if self.user is not None:
+                    os.chown(pwfile, *_ids(self.user))
+                auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
+            try:
+                self._run("initdb", "-D", str(self.data), *auth, "-U", "postgres", "-E", "utf8")
+            finally:
+                pwfile.unlink(missing_ok=True)
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         log = str(self.folder / "server.log")
         self._run("pg_ctl", "-D", str(self.data), "-w", "-l", log, "-o", options, "start")
@@ -79,16 +91,28 @@ class ThrowawayPostgres:
             self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop", check=False)
 
     def create_database(self, name: str) -> None:
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        with self.superuser() as con:
+            con.execute(f'create database "{name}"')
+
+    def superuser(self, dbname: str = "postgres") -> Any:  # psycopg.Connection, autocommit
+        """An administrator's session over the local socket (no password needed)."""
+        import psycopg
+
+        return psycopg.connect(
+            host=str(self.folder), port=self.port, user="postgres", dbname=dbname, autocommit=True
+        )
 
     def _run(self, program: str, *args: str, check: bool = True) -> None:
+        ids = {} if self.user is None else {"user": self.user, "group": _ids(self.user)[1]}
         done = subprocess.run(
             [str(binaries() / program), *args],
-            user=self.user,
+            **ids,
+            extra_groups=[] if self.user else None,
             capture_output=True,
             text=True,
             timeout=START_TIMEOUT,
             check=False,
+            stdin=subprocess.DEVNULL,
         )
         if check and done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
@@ -115,6 +139,11 @@ class ThrowawayPostgres:
         for folder in self.folder.parents:
             _add_mode(folder, stat.S_IXOTH)
         os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+
+
+def _ids(user: str) -> tuple[int, int]:
+    entry = pwd.getpwnam(user)
+    return entry.pw_uid, entry.pw_gid
 
 
 def _add_mode(path: Path, bits: int) -> None:

@@ -11,6 +11,9 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
+from pipelines.store.choose import open_warehouse
+from pipelines.store.lake import Lake
+from pipelines.store.paths import is_lake
 from sources.sandbox import Sandbox, World
 from sources.sandbox.world import default_sites
 from sources.shared.timestamps import parse_instant_ns
@@ -49,17 +52,45 @@ def without(monkeypatch: pytest.MonkeyPatch, vendor: str) -> None:
         monkeypatch.delenv(f"SOURCES__{vendor.upper()}__{key}", raising=False)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_warehouses` runs on the file and on a lake (PostgreSQL catalog,
+    Parquet on the S3 server)."""
+    if metafunc.definition.get_closest_marker("both_warehouses") is not None:
+        metafunc.parametrize("warehouse_kind", ["file", "lake"])
+
+
 @pytest.fixture
-def warehouse(isolated: Path) -> Path:
+def warehouse_kind() -> str:
+    return "file"
+
+
+@pytest.fixture
+def warehouse(isolated: Path, warehouse_kind: str, request: pytest.FixtureRequest) -> Path:
+    """The file `warehouse.duckdb`, or (`both_warehouses`) a fresh lake, which tests pass
+    around the same way: `str()` is what `--warehouse` gets."""
+    if warehouse_kind == "lake":
+        return request.getfixturevalue("lake")
     return isolated / "warehouse.duckdb"
+
+
+def folder_of(warehouse: Path) -> Path:
+    """The folder a sync keeps on this host: beside the file, or the lake's work folder."""
+    return open_warehouse(str(warehouse)).folder
 
 
 def sync(warehouse: Path, *args: str) -> int:
     return main(["sync", "--warehouse", str(warehouse), *args])
 
 
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A reader's connection: the file read-only, or the lake attached read-only."""
+    if is_lake(str(warehouse)):
+        return Lake.at(str(warehouse)).connect()
+    return duckdb.connect(str(warehouse), read_only=True)
+
+
 def query(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse) as con:
         return con.sql(sql).fetchall()
 
 

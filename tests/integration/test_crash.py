@@ -71,6 +71,7 @@ def test_kill_at_a_fixed_point_then_one_rerun_gives_the_truth(
         assert "left pending by an earlier run" in caplog.text
 
 
+@pytest.mark.both_warehouses
 def test_kill_mid_page_then_one_rerun_gives_the_truth(sandbox: Sandbox, warehouse: Path) -> None:
     sandbox.faults.add(
         Fault(
@@ -93,6 +94,7 @@ def test_kill_mid_page_then_one_rerun_gives_the_truth(sandbox: Sandbox, warehous
     assert_matches_truth(loaded_mouseflow(warehouse), expected_mouseflow(sandbox, DAYS))
 
 
+@pytest.mark.both_warehouses
 def test_25_kills_at_seeded_random_moments_then_one_rerun_gives_the_truth(
     sandbox: Sandbox, warehouse: Path
 ) -> None:

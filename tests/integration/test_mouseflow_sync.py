@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.store.warehouse import Warehouse
+from pipelines.store.choose import open_warehouse
 from sources.sandbox import Fault, Sandbox, World
 from sources.sandbox.world import default_sites
 from sources.shared.windows import days_between, yesterday
@@ -20,6 +20,7 @@ from tests.integration.conftest import (
     BUSY_SESSIONS,
     assert_matches_truth,
     expected_mouseflow,
+    folder_of,
     loaded_mouseflow,
     query,
     sync,
@@ -46,6 +47,7 @@ def windowed_days(sandbox: Sandbox) -> set[str]:
     return {e.day for e in sandbox.requests.entries("mouseflow") if e.endpoint in WINDOWED}
 
 
+@pytest.mark.both_warehouses
 def test_backfill_across_dst_with_a_busy_day_loads_exactly_the_truth(
     sandbox: Sandbox, warehouse: Path
 ) -> None:
@@ -70,7 +72,7 @@ def test_backfill_across_dst_with_a_busy_day_loads_exactly_the_truth(
     assert BUSY_SESSIONS > len(busy) > BUSY_SESSIONS * 0.5  # Berlin's 03-28 misses 1h of UTC
     # an explicit range never moves the incremental position (none was saved), and every
     # window it fetched is audited
-    state = Warehouse.at(warehouse).pipeline("mouseflow").state
+    state = open_warehouse(str(warehouse)).pipeline("mouseflow").state
     assert not state.get("sources", {}).get("mouseflow", {}).get("positions")
     assert query(warehouse, "select count(*) from mouseflow.sync_windows") != [(0,)]
 
@@ -110,6 +112,7 @@ def test_busy_days_over_the_servers_cap_load_exactly_the_truth_in_slices(
     assert "fetched in" in caplog.text and "ceil(count / cap)" in caplog.text
 
 
+@pytest.mark.both_warehouses
 def test_incremental_rerun_adds_nothing_and_asks_only_for_the_lookback(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -128,7 +131,7 @@ def test_incremental_rerun_adds_nothing_and_asks_only_for_the_lookback(
     assert windowed_days(sandbox) == lookback
 
     # the folder beside the warehouse is gone: positions come back from the warehouse
-    shutil.rmtree(warehouse.with_name(warehouse.name + ".pageflow"))
+    shutil.rmtree(folder_of(warehouse))
     sandbox.requests.clear()
     assert sync(warehouse) == 0
     assert windowed_days(sandbox) == lookback
@@ -184,12 +187,11 @@ def test_a_malformed_page_names_the_window_and_stops_only_its_resource(
     assert rec_days == {date(2026, 3, d) for d in (1, 2, 3, 4)}
 
 
+@pytest.mark.both_warehouses
 def test_second_sync_while_one_holds_the_lock_exits_75(
     sandbox: Sandbox, warehouse: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipelines.store.warehouse import Warehouse
-
-    with Warehouse.at(warehouse).lock():
+    with open_warehouse(str(warehouse)).lock():
         assert sync(warehouse) == 75
     assert "another sync holds" in capsys.readouterr().err
     assert sandbox.requests.entries() == []

@@ -54,6 +54,7 @@ def wait_for_fetching(proc: subprocess.Popen[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.both_warehouses
 def test_a_signal_at_seeded_moments_stops_within_5s_and_a_rerun_gives_the_truth(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch, signum: int
 ) -> None:
