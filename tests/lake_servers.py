@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +46,15 @@ class ObjectStore:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayPostgres]:
-    with ThrowawayPostgres(tmp_path_factory.mktemp("pg"), password=CATALOG_PASSWORD) as server:
-        yield server
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    # not under pytest's temporary folders: every pytest session makes their root 0700
+    # again, and the server (another user, as root) would lose its data folder mid-run
+    folder = Path(tempfile.mkdtemp(prefix="pageflow-test-pg-"))
+    try:
+        with ThrowawayPostgres(folder, password=CATALOG_PASSWORD) as server:
+            yield server
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,10 @@ METADATA_SCHEMA = "public"  # what a plain `ATTACH 'ducklake:postgres:...'` read
 VENDOR_SCHEMAS = ("pagesense", "mouseflow")
 
 
+class NoLakeYet(ConfigurationError):
+    """The catalog holds no lake yet (readers: exit 78, as for a file never synced)."""
+
+
 @dataclass(frozen=True)
 class Lake:
     settings: LakeSettings
@@ -152,6 +156,8 @@ class Lake:
     def error(self, exc: BaseException) -> Exception:
         """A DuckDB or libpq failure on the lake as one line: 75 out of reach, else 78."""
         text = str(exc)
+        if "creating a new DuckLake is explicitly disabled" in text:
+            return NoLakeYet(f"no lake at {self.name} yet: run `pageflow sync` first")
         if "postgres" in text.lower() or "connection" in text.lower():
             return catalog_error(self.settings, exc)
         first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
@@ -164,7 +170,11 @@ class Lake:
 
     def has_data(self) -> bool:
         """Whether anything was loaded: a vendor's schema exists in the lake."""
-        with self.connect_work() as con:
+        try:
+            con = self.connect()
+        except NoLakeYet:
+            return False
+        with con:
             found = con.execute(
                 "select count(*) from duckdb_schemas() where database_name = ? "
                 "and schema_name in ('pagesense', 'mouseflow')",

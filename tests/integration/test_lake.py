@@ -3,14 +3,22 @@ its own promises. The file warehouse's promises run on it too (`both_warehouses`
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
-from datetime import date
+import textwrap
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
-from sources.sandbox import Sandbox
-from sources.shared.windows import days_between
+import pytest
+
+from pipelines.cli import main
+from sources.sandbox import Fault, Sandbox
+from sources.sandbox.postgres import ThrowawayPostgres, free_port
+from sources.shared.windows import days_between, yesterday
 from tests.integration.conftest import (
     assert_matches_truth,
     expected_mouseflow,
@@ -19,9 +27,12 @@ from tests.integration.conftest import (
     loaded_pagesense,
     query,
     sync,
+    without,
 )
 from tests.lake_servers import CATALOG_PASSWORD, S3_KEY_ID, S3_SECRET, LakeUnderTest
 
+ROOT = Path(__file__).resolve().parents[2]
+CLI = (sys.executable, "-m", "pipelines.cli")
 DAYS = ("--start", "2026-03-27", "--end", "2026-03-29")
 MARTS = (
     "daily_traffic",
@@ -90,3 +101,324 @@ def test_no_secret_of_the_catalog_or_the_bucket_in_logs_files_or_tables(
     assert "ducklake_snapshot" in str(tables)
     for secret in secrets:
         assert secret not in dump
+
+
+LAKE_READER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from pipelines.store.lake import Lake
+    spec, stop, out = sys.argv[1:4]
+    lake = Lake.at(spec)
+    held = lake.connect()
+    held.execute("begin")
+    first = held.execute("select max(day) from mouseflow.recordings").fetchall()[0][0]
+    opens = failures = mixed = 0
+    errors = []
+    # within one run's marts, Mouseflow's sessions per day agree between two marts
+    check = '''
+        select count(*) from (
+            select day, sum(sessions) as s from analytics.daily_traffic
+            where vendor = 'mouseflow' group by day
+        ) as t full join (
+            select day, sum(sessions) as s from analytics.session_conversion
+            where vendor = 'mouseflow' group by day
+        ) as c using (day) where t.s is distinct from c.s
+    '''
+    while True:
+        try:
+            with lake.connect() as probe:  # a fresh connection every time
+                mixed += probe.execute(check).fetchall()[0][0]
+            opens += 1
+        except Exception as exc:
+            failures += 1
+            errors.append(str(exc)[:200])
+        try:
+            now = held.execute("select max(day) from mouseflow.recordings").fetchall()[0][0]
+            if now != first:
+                failures += 1
+                errors.append(f"held snapshot moved: {first} -> {now}")
+            mixed += held.execute(check).fetchall()[0][0]
+        except Exception as exc:
+            failures += 1
+            errors.append("held: " + str(exc)[:200])
+        if os.path.exists(stop):
+            break
+        time.sleep(0.2)
+    held.execute("commit")
+    after = held.execute("select max(day) from mouseflow.recordings").fetchall()[0][0]
+    json.dump({"opens": opens, "failures": failures, "errors": errors[:5], "mixed": mixed,
+               "held_day": str(first), "after_commit": str(after)}, open(out, "w"))
+    """
+)
+MF_SHOP = "8fc2ace2-75bc-8ba4-b424-c8916670b990"
+
+
+def mouseflow_shop_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    without(monkeypatch, "pagesense")
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__WEBSITE_IDS", f'["{MF_SHOP}"]')
+
+
+def test_a_held_transaction_keeps_its_snapshot_and_fresh_readers_never_fail_or_see_a_mix(
+    sandbox: Sandbox, lake: LakeUnderTest, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mouseflow_shop_only(monkeypatch)
+    assert sync(lake, "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    stop, out = isolated / "stop", isolated / "reader.json"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", LAKE_READER, str(lake), str(stop), str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        time.sleep(2.0)  # the reader holds its transaction before the next sync starts
+        for day in ("2026-03-02", "2026-03-03"):
+            assert sync(lake, "--start", day, "--end", day) == 0
+        assert main(["models", "--warehouse", str(lake)]) == 0
+    finally:
+        stop.touch()
+        _, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    seen = json.loads(out.read_text())
+    assert seen["failures"] == 0, seen["errors"]
+    assert seen["mixed"] == 0
+    assert seen["opens"] >= 3
+    assert seen["held_day"] == "2026-03-01"
+    assert seen["after_commit"] == "2026-03-03"  # after its commit, the newest run
+
+
+def start_sync(lake: LakeUnderTest, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CLI, "sync", "--warehouse", str(lake), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_a_second_sync_from_another_process_exits_75_at_once_and_a_kill_releases_the_lock(
+    sandbox: Sandbox, lake: LakeUnderTest, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mouseflow_shop_only(monkeypatch)
+    sandbox.faults.add(Fault("slow", vendor="mouseflow", delay=1.0))
+    # the first sync runs with a work folder of its own: another host, as far as it knows
+    monkeypatch.setenv("WAREHOUSE__WORK_DIR", str(isolated / "host-a"))
+    first = start_sync(lake, "--start", "2026-03-01", "--end", "2026-03-02")
+    try:
+        deadline = time.monotonic() + 60
+        while not sandbox.requests.entries("mouseflow"):
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        monkeypatch.setenv("WAREHOUSE__WORK_DIR", str(isolated / "host-b"))
+        began = time.monotonic()
+        second = subprocess.run(
+            [*CLI, "sync", "--warehouse", str(lake)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        took = time.monotonic() - began
+        assert second.returncode == 75, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and "another sync holds the lake" in lines[0]
+        assert f"pageflow sync pid {first.pid}" in lines[0]  # the holder, named
+        assert took < 10  # at once: Python's start and one catalog round trip
+        first.send_signal(signal.SIGKILL)
+        assert first.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if first.poll() is None:
+            first.kill()
+    sandbox.faults.clear()
+    # the killed holder's session is gone, and with it the lock: host B resumes
+    assert sync(lake, "--start", "2026-03-01", "--end", "2026-03-02") == 0
+    truth = expected_mouseflow(sandbox, days_between(date(2026, 3, 1), date(2026, 3, 2)))
+    shop = {t: {k: v for k, v in rows.items() if k[0] == MF_SHOP} for t, rows in truth.items()}
+    assert_matches_truth(loaded_mouseflow(lake), shop)
+
+
+def test_a_run_on_another_host_resumes_from_the_positions_in_the_lake(
+    sandbox: Sandbox, lake: LakeUnderTest, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mouseflow_shop_only(monkeypatch)
+    last = yesterday(sandbox.mouseflow_timezone)
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__START_DATE", (last - timedelta(days=4)).isoformat())
+    monkeypatch.setenv("WAREHOUSE__WORK_DIR", str(isolated / "host-a"))
+    assert sync(lake) == 0
+    sandbox.requests.clear()
+    monkeypatch.setenv("WAREHOUSE__WORK_DIR", str(isolated / "host-b"))  # nothing local
+    assert sync(lake) == 0
+    fetched = {
+        e.day for e in sandbox.requests.entries("mouseflow", "/websites/{website_id}/recordings")
+    }
+    assert fetched == {(last - timedelta(days=n)).isoformat() for n in range(3)}  # lookback
+
+
+def test_two_lakes_never_share_anything(
+    sandbox: Sandbox,
+    lake: LakeUnderTest,
+    postgres_server: ThrowawayPostgres,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    mouseflow_shop_only(monkeypatch)
+    assert sync(lake, "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    postgres_server.create_database(lake.database + "_other")
+    other = "ducklake:postgres:" + postgres_server.conninfo(lake.database + "_other")
+    monkeypatch.setenv("WAREHOUSE__DATA_PATH", f"s3://{lake.bucket}/other/")
+    monkeypatch.delenv("WAREHOUSE__WORK_DIR")  # the default: a folder per catalog
+    capsys.readouterr()
+    assert main(["status", "--warehouse", other]) == 78
+    assert "no lake at" in capsys.readouterr().err
+    assert sync(other, "--start", "2026-03-02", "--end", "2026-03-02") == 0
+    assert query(other, "select distinct day::varchar from mouseflow.recordings") == [
+        ("2026-03-02",)
+    ]
+    monkeypatch.setenv("WAREHOUSE__DATA_PATH", f"s3://{lake.bucket}/lake/")
+    assert query(lake, "select distinct day::varchar from mouseflow.recordings") == [
+        ("2026-03-01",)
+    ]
+
+
+def test_upkeep_keeps_files_and_disk_flat_over_twenty_hourly_runs(
+    sandbox: Sandbox, lake: LakeUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mouseflow_shop_only(monkeypatch)
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__RESOURCES", '["recordings", "pages"]')
+    first = yesterday(sandbox.mouseflow_timezone) - timedelta(days=3)
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__START_DATE", first.isoformat())
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__LOOKBACK_DAYS", "2")
+    monkeypatch.setenv("WAREHOUSE__SNAPSHOT_RETENTION_DAYS", "0")  # none kept for time travel
+    sizes = []
+    for _ in range(20):
+        assert sync(lake) == 0
+        objects = lake.store.client().list_objects_v2(Bucket=lake.bucket).get("Contents", [])
+        sizes.append((len(objects), sum(o["Size"] for o in objects)))
+    for column in (0, 1):
+        series = [size[column] for size in sizes]
+        assert max(series[10:]) <= max(series[1:10]) * 1.1, sizes
+    with lake.server.superuser(lake.database) as con:
+        snapshots = con.execute("select count(*) from public.ducklake_snapshot").fetchone()[0]
+    assert snapshots < 10  # expired run after run, not 20 runs' worth
+    assert main(["maintain", "--warehouse", str(lake)]) == 0
+
+
+def test_status_report_export_and_models_work_on_a_lake(
+    sandbox: Sandbox,
+    lake: LakeUnderTest,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert sync(lake, "--start", "2026-03-01", "--end", "2026-03-02") == 0
+    capsys.readouterr()
+    assert main(["status", "--warehouse", str(lake), "--json", "--max-age-hours", "1000"]) in (0, 3)
+    status = json.loads(capsys.readouterr().out)
+    assert status["warehouse"] == str(lake)
+    assert {r["vendor"] for r in status["resources"]} == {"pagesense", "mouseflow"}
+    assert main(["report", "--warehouse", str(lake), "--out", str(isolated / "r.html")]) == 0
+    assert "daily" in (isolated / "r.html").read_text().lower()
+    assert main(["export", "--warehouse", str(lake), str(isolated / "out")]) == 0
+    assert (isolated / "out" / "daily_traffic.parquet").exists()
+    assert main(["models", "--warehouse", str(lake)]) == 0
+    comments = query(
+        lake,
+        "select comment from duckdb_tables() where schema_name = 'analytics' "
+        "and table_name = 'daily_traffic'",
+    )
+    assert comments[0][0] and "Grain" in comments[0][0]
+
+
+def test_unreachable_catalog_75_bad_password_and_unusable_data_path_78_in_one_line(
+    lake: LakeUnderTest,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def run(spec: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = main(["sync", "--warehouse", spec])
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        for secret in (CATALOG_PASSWORD, S3_SECRET, "wrong-password-3f9"):
+            assert secret not in err
+        return code, err.strip().splitlines()[-1]
+
+    nobody = lake.spec.replace(f"port={lake.server.port}", f"port={free_port()}")
+    code, line = run(nobody)
+    assert code == 75 and "out of reach" in line
+    monkeypatch.setenv("WAREHOUSE__CATALOG_PASSWORD", "wrong-password-3f9")
+    code, line = run(lake.spec)
+    assert code == 78 and "refused" in line and "password" in line
+    code, line = run(lake.spec + " password=wrong-password-3f9")
+    assert code == 78 and "refused" in line
+    monkeypatch.setenv("WAREHOUSE__CATALOG_PASSWORD", CATALOG_PASSWORD)
+    (isolated / "a-file").write_text("")
+    monkeypatch.setenv("WAREHOUSE__DATA_PATH", str(isolated / "a-file" / "lake"))
+    code, line = run(lake.spec)
+    assert code == 78 and "WAREHOUSE__DATA_PATH" in line
+    monkeypatch.setenv("WAREHOUSE__DATA_PATH", "s3://no-such-bucket/lake/")
+    code, line = run(lake.spec)
+    assert code == 78 and "WAREHOUSE__DATA_PATH" in line
+    monkeypatch.delenv("WAREHOUSE__DATA_PATH")
+    code, line = run(lake.spec)
+    assert code == 78 and "WAREHOUSE__DATA_PATH is required" in line
+
+
+def test_the_marts_are_written_to_postgresql_in_one_transaction_per_run(
+    sandbox: Sandbox,
+    lake: LakeUnderTest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import psycopg
+
+    mouseflow_shop_only(monkeypatch)
+    bi = lake.database + "_bi"
+    lake.server.create_database(bi)
+    url = f"postgresql://postgres:{CATALOG_PASSWORD}@127.0.0.1:{lake.server.port}/{bi}"
+    monkeypatch.setenv("WAREHOUSE__POSTGRES_MARTS", url)
+    assert sync(lake, "--start", "2026-03-01", "--end", "2026-03-01") == 0
+    dashboard = psycopg.connect(url)
+    try:
+        ordered = "select * from analytics.daily_traffic order by all"
+        first = dashboard.execute(ordered).fetchall()
+        assert first == [tuple(r) for r in query(lake, ordered)]
+        comment = dashboard.execute(
+            "select obj_description('analytics.daily_traffic'::regclass)"
+        ).fetchone()[0]
+        assert "Grain" in comment
+        tables = {
+            name
+            for (name,) in dashboard.execute(
+                "select table_name from information_schema.tables where table_schema = 'analytics'"
+            ).fetchall()
+        }
+        assert {"daily_traffic", "session_conversion", "vendor_comparison"} <= tables
+        # a dashboard in the middle of a transaction does not hold the next run up
+        began = time.monotonic()
+        assert sync(lake, "--start", "2026-03-02", "--end", "2026-03-02") == 0
+        assert time.monotonic() - began < 120
+        dashboard.commit()
+        days = dashboard.execute(
+            "select distinct day::text from analytics.daily_traffic order by 1"
+        ).fetchall()
+        assert days == [("2026-03-01",), ("2026-03-02",)]
+    finally:
+        dashboard.close()
+    assert CATALOG_PASSWORD not in capsys.readouterr().err
+
+
+def test_demo_on_a_throwaway_lake(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--lake", "demo-lake", "--out", str(isolated / "r.html")]) == 0
+    out = capsys.readouterr().out
+    assert "pageflow demo: synced the sandbox into ducklake:postgres:" in out
+    assert "myshop.com" in out and "converted" in out
+    assert list((isolated / "demo-lake" / "data").rglob("*.parquet"))
+    assert (isolated / "r.html").exists()
+    # a folder that holds something else is refused; a demo lake is replaced
+    (isolated / "other").mkdir()
+    (isolated / "other" / "keep.txt").write_text("mine")
+    assert main(["demo", "--lake", "other"]) == 78
+    assert (isolated / "other" / "keep.txt").exists()
