@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
@@ -44,6 +44,8 @@ class NoLakeYet(ConfigurationError):
 @dataclass(frozen=True)
 class Lake:
     settings: LakeSettings
+    # once the lake holds data it keeps holding it: asked again, no second catalog trip
+    _known: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     is_lake = True
 
     @classmethod
@@ -170,6 +172,8 @@ class Lake:
 
     def has_data(self) -> bool:
         """Whether anything was loaded: a vendor's schema exists in the lake."""
+        if self._known.get("has_data"):
+            return True
         try:
             con = self.connect()
         except NoLakeYet:
@@ -180,6 +184,7 @@ class Lake:
                 "and schema_name in ('pagesense', 'mouseflow')",
                 [ALIAS],
             ).fetchall()[0][0]
+        self._known["has_data"] = bool(found)
         return bool(found)
 
     def is_published(self) -> bool:

@@ -35,6 +35,7 @@ class S3Settings:
 
 @dataclass(frozen=True)
 class LakeSettings:
+    given: str  # the attach string as written, the password cut out
     conninfo: dict[str, str] = field(repr=False)  # libpq keywords, the password left out
     password: str | None = field(repr=False)
     data_path: str
@@ -45,8 +46,8 @@ class LakeSettings:
 
     @property
     def name(self) -> str:
-        """The attach string as a user may see it: no password."""
-        return LAKE_PREFIX + conninfo_text(self.conninfo)
+        """The attach string as the user wrote it, without a password."""
+        return self.given
 
     @property
     def catalog_conninfo(self) -> str:
@@ -84,6 +85,7 @@ def read_lake_settings(spec: str) -> LakeSettings:
         )
     retention = number("snapshot_retention_days", SECTION, default=RETENTION_DAYS)
     return LakeSettings(
+        given=" ".join(_scrub_text(spec).replace("password=***", "").split()),
         conninfo=conninfo,
         password=password,
         data_path=_data_path(data_path),

@@ -112,7 +112,6 @@ def test_busy_days_over_the_servers_cap_load_exactly_the_truth_in_slices(
     assert "fetched in" in caplog.text and "ceil(count / cap)" in caplog.text
 
 
-@pytest.mark.both_warehouses
 def test_incremental_rerun_adds_nothing_and_asks_only_for_the_lookback(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

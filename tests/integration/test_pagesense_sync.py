@@ -33,7 +33,6 @@ def use(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
-@pytest.mark.both_warehouses
 def test_backfill_across_dst_and_a_many_page_day_loads_exactly_the_truth(
     sandbox: Sandbox, warehouse: Path
 ) -> None:

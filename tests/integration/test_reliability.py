@@ -166,7 +166,6 @@ def test_a_day_restated_to_nothing_leaves_the_models(
         assert stale == [(0,)], table
 
 
-@pytest.mark.both_warehouses
 def test_restated_days_inside_the_lookback_end_as_the_current_truth(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
