@@ -362,9 +362,7 @@ def test_every_command_on_a_lake_marts_in_postgresql_and_no_secret_anywhere(
     assert main(["status", "--warehouse", str(lake), "--json", "--max-age-hours", "1000"]) in (0, 3)
     status = json.loads(capsys.readouterr().out)
     assert status["warehouse"] == str(lake)
-    assert {(r["vendor"], r["website_id"]) for r in status["resources"]} == {
-        ("mouseflow", MF_SHOP)
-    }
+    assert {(r["vendor"], r["website_id"]) for r in status["resources"]} == {("mouseflow", MF_SHOP)}
     assert main(["report", "--warehouse", str(lake), "--out", str(isolated / "r.html")]) == 0
     assert "<title>pageflow report: 2026-03-01" in (isolated / "r.html").read_text()
     assert main(["export", "--warehouse", str(lake), str(isolated / "out")]) == 0
