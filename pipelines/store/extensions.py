@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from sources.shared.errors import ConfigurationError
+from sources.shared.errors import ConfigurationError, first_line
 from sources.shared.settings import text
 
 EXTENSIONS = ("ducklake", "postgres", "httpfs")
@@ -61,9 +61,9 @@ def install_extensions() -> Path:
                     for name in missing:
                         con.execute(f"force install '{packaged_file(name)}'")
             except (OSError, duckdb.Error) as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 raise ConfigurationError(
-                    f"cannot install DuckDB's lake extensions into {directory}: {first} "
+                    f"cannot install DuckDB's lake extensions into {directory}: "
+                    f"{first_line(exc)} "
                     "(set WAREHOUSE__EXTENSION_DIRECTORY to a writable folder)"
                 ) from None
         _installed.add(directory)

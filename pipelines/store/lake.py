@@ -29,7 +29,7 @@ from pipelines.store.lake_settings import ALIAS, LakeSettings, catalog_url, read
 from pipelines.store.lock import private_folder
 from pipelines.store.settings import load_memory_limit
 from pipelines.store.sql import literal
-from sources.shared.errors import ConfigurationError
+from sources.shared.errors import ConfigurationError, first_line
 
 log = logging.getLogger("pageflow.lake")
 
@@ -162,9 +162,8 @@ class Lake:
             return NoLakeYet(f"no lake at {self.name} yet: run `pageflow sync` first")
         if "postgres" in text.lower() or "connection" in text.lower():
             return catalog_error(self.settings, exc)
-        first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
         return ConfigurationError(
-            f"cannot use the lake {self.name}: {self.settings.scrub(first.strip())}"
+            f"cannot use the lake {self.name}: {self.settings.scrub(first_line(exc))}"
         )
 
     def lock(self) -> LakeLock:
@@ -216,8 +215,7 @@ class Lake:
                 target = literal(path + ".pageflow-write-test.parquet")
                 con.execute(f"copy (select 1 as ok) to {target} (format parquet)")
             except duckdb.Error as exc:
-                first = next((ln for ln in str(exc).splitlines() if ln.strip()), "refused")
                 raise ConfigurationError(
                     f"WAREHOUSE__DATA_PATH {path} is not usable: "
-                    f"{self.settings.scrub(first.strip())}"
+                    f"{self.settings.scrub(first_line(exc))}"
                 ) from None

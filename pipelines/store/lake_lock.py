@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from pipelines.store.lake_settings import LakeSettings
-from sources.shared.errors import ConfigurationError, WarehouseBusy
+from sources.shared.errors import ConfigurationError, WarehouseBusy, first_line
 
 # pg_try_advisory_lock(int4, int4): a class for pageflow, an object for the lake's schema
 LOCK_CLASS = 0x70666C77  # "pflw"
@@ -42,8 +42,7 @@ class CatalogUnreachable(WarehouseBusy):
 def catalog_error(settings: LakeSettings, exc: BaseException) -> Exception:
     """A libpq failure as one line naming the catalog, no secret in it: 78 or 75."""
     text = str(exc).strip()
-    first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
-    reason = settings.scrub(first.strip().removeprefix("FATAL:").strip())
+    reason = settings.scrub(first_line(exc).removeprefix("FATAL:").strip())
     where = settings.name
     if any(word in text.lower() for word in _REFUSED):
         return ConfigurationError(f"the lake's catalog ({where}) refused pageflow: {reason}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.store.paths import LAKE_PREFIX
-from sources.shared.errors import ConfigurationError
+from sources.shared.errors import ConfigurationError, first_line
 from sources.shared.settings import number, read_value, text
 
 SECTION = "warehouse"
@@ -62,7 +62,7 @@ class LakeSettings:
     def scrub(self, message: str) -> str:
         for secret in self.secrets():
             message = message.replace(secret, "***")
-        return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", message, flags=re.I)
+        return _scrub_text(message)
 
 
 def read_lake_settings(spec: str) -> LakeSettings:
@@ -103,9 +103,9 @@ def parse_conninfo(text_value: str) -> dict[str, str]:
     try:
         parsed = conninfo_to_dict(text_value)
     except Exception as exc:  # psycopg.ProgrammingError: libpq's own message
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         raise ConfigurationError(
-            f"--warehouse: the lake's connection string cannot be read: {_scrub_text(reason)}"
+            "--warehouse: the lake's connection string cannot be read: "
+            f"{_scrub_text(first_line(exc))}"
         ) from None
     return {k: str(v) for k, v in parsed.items() if v is not None}
 

@@ -19,7 +19,8 @@ import duckdb
 
 from pipelines.store.lake import Lake
 from pipelines.store.lake_lock import CatalogUnreachable
-from sources.shared.errors import ConfigurationError
+from pipelines.store.sql import literal
+from sources.shared.errors import ConfigurationError, first_line
 
 log = logging.getLogger("pageflow.lake")
 
@@ -117,10 +118,10 @@ def _copy(
     ddl = ", ".join(f'"{c}" {pg_type(t)}' for c, t, _ in columns)
     target.execute(f'create table {NEXT}."{name}" ({ddl})')
     if comment:
-        target.execute(f'comment on table {NEXT}."{name}" is {_quote(comment)}')
+        target.execute(f'comment on table {NEXT}."{name}" is {literal(comment)}')
     for column, _, text in columns:
         if text:
-            target.execute(f'comment on column {NEXT}."{name}"."{column}" is {_quote(text)}')
+            target.execute(f'comment on column {NEXT}."{name}"."{column}" is {literal(text)}')
     select = ", ".join(
         f'"{c}"' if pg_type(t) != "text" or t == "VARCHAR" else f'cast("{c}" as varchar)'
         for c, t, _ in columns
@@ -152,23 +153,12 @@ def _drop_old(target: Any) -> None:
             log.info("postgres marts: %s is still read; a later run drops it", name)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _error(lake: Lake, exc: BaseException) -> Exception:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    for secret in lake.settings.secrets():
-        text = text.replace(secret, "***")
-    text = lake.settings.scrub(text)
-    if isinstance(exc, psycopg_operational()) and not any(
+    import psycopg
+
+    text = lake.settings.scrub(first_line(exc))
+    if isinstance(exc, psycopg.OperationalError) and not any(
         word in text.lower() for word in ("authentication", "does not exist", "permission")
     ):
         return CatalogUnreachable(f"WAREHOUSE__POSTGRES_MARTS: the server is out of reach: {text}")
     return ConfigurationError(f"WAREHOUSE__POSTGRES_MARTS: writing the marts failed: {text}")
-
-
-def psycopg_operational() -> type[Exception]:
-    import psycopg
-
-    return psycopg.OperationalError

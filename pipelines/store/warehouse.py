@@ -30,7 +30,7 @@ from pipelines.store.lock import SyncLock, folder_beside, private_folder
 from pipelines.store.paths import not_a_directory
 from pipelines.store.settings import load_memory_limit
 from pipelines.store.sql import quoted_path
-from sources.shared.errors import ConfigurationError, WarehouseHeld
+from sources.shared.errors import ConfigurationError, WarehouseHeld, first_line
 
 log = logging.getLogger("pageflow.warehouse")
 
@@ -190,5 +190,5 @@ def path_error(path: Path, exc: duckdb.Error) -> Exception:
     if "lock" in text.lower():
         match = _PID.search(text)
         return WarehouseHeld(path, f"pid {match.group(1)}" if match else "another process")
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    first = first_line(exc)
     return ConfigurationError(f"cannot open {path} as a DuckDB database: {first}")

@@ -82,6 +82,14 @@ class ModelError(PageflowError):
     """A model that does not build, or SQL tests that return rows."""
 
 
+def first_line(exc: BaseException) -> str:
+    """An exception's first non-empty line (its type's name when it says nothing): what a
+    one-line error message quotes of a library's multi-line text."""
+    return next(
+        (line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__
+    )
+
+
 class AnswerTooSlow(Exception):
     """An answer that took longer than the retry policy's deadline; the HTTP layer retries
     it like a timeout and never lets it out."""
