@@ -84,7 +84,7 @@ def prepare_raw(
         if table.rows:
             marks = ", ".join("?" * len(table.rows[0]))
             con.executemany(f"insert into raw.{name} values ({marks})", table.rows)
-    with (root / "seeds" / "country_codes.csv").open(newline="") as handle:
+    with (root / "data" / "country_codes.csv").open(newline="") as handle:
         countries = [(row["country_name"], row["country_code"]) for row in csv.DictReader(handle)]
     con.execute(
         "create or replace table raw.country_codes (country_name varchar, country_code varchar)"

@@ -47,7 +47,7 @@ PARTITION = ("_dlt_load_id", "website_id", "day")  # how loaded rows are compare
 SMALL = 100_000
 # The model runner's own layers: left out of the readers' file, so a BI tool's table list
 # is the marts and the raw tables (`[warehouse] publish_internal = true` keeps them).
-INTERNAL_SCHEMAS = ("raw", "staging", "intermediate")
+INTERNAL_SCHEMAS = ("raw", "staging", "intermediate", "analytics_build")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from sources.shared.errors import Stopped
 
 _flag = threading.Event()
 _signal: int | None = None
+_interrupt = False  # inside `interruptible()`: a stop also raises KeyboardInterrupt
 
 
 def stopped() -> Stopped:
@@ -60,6 +61,25 @@ def signal_number() -> int:
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     request(signum)
+    if _interrupt:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """A block that a stop may interrupt: a signal raises KeyboardInterrupt in the main
+    thread as well as setting the flag (for a library that handles it, as dbt does by
+    cancelling its query and returning). Raises `Stopped` at once if a stop was requested."""
+    global _interrupt
+    check()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _interrupt = True
+    try:
+        yield
+    finally:
+        _interrupt = False
 
 
 @contextmanager

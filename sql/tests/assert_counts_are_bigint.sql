@@ -7,5 +7,5 @@ select
 from duckdb_columns()
 where
     database_name = current_database()
-    and schema_name = 'analytics'
+    and schema_name = '{{ pageflow_marts_schema() }}'
     and data_type in ('HUGEINT', 'UHUGEINT', 'DECIMAL(38,0)')

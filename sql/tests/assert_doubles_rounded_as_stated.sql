@@ -8,6 +8,6 @@ select
 from duckdb_columns()
 where
     database_name = current_database()
-    and schema_name = 'analytics'
+    and schema_name = '{{ pageflow_marts_schema() }}'
     and data_type = 'DOUBLE'
     and not regexp_matches(coalesce(comment, ''), 'Rounded to [0-9]+ decimals')

@@ -8,7 +8,7 @@ steps as (
         lag(visitors) over (
             partition by vendor, website_id, funnel_id, day order by step_number
         ) as previous_visitors
-    from analytics.funnel_conversion
+    from {{ ref('funnel_conversion') }}
 )
 
 select

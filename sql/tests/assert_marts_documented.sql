@@ -5,7 +5,7 @@ select
 from duckdb_columns()
 where
     database_name = current_database()
-    and schema_name = 'analytics'
+    and schema_name = '{{ pageflow_marts_schema() }}'
     and coalesce(comment, '') = ''
 union all
 select
@@ -14,5 +14,5 @@ select
 from duckdb_tables()
 where
     database_name = current_database()
-    and schema_name = 'analytics'
+    and schema_name = '{{ pageflow_marts_schema() }}'
     and coalesce(comment, '') = ''

@@ -1,11 +1,13 @@
--- rows: marts holding more (or fewer) facts than the staging rows they come from
+-- rows: marts holding more (or fewer) facts than the staging rows they come from (the
+-- rebuilt days on an incremental build, every day on a full one)
 with
 
 staged_recordings as (
     select
         vendor,
         count(*) as recordings
-    from intermediate.int_recordings__unioned
+    from {{ ref('int_recordings__unioned') }}
+    where {{ pageflow_test_window('started_at') }} and {{ pageflow_test_days() }}
     group by vendor
 ),
 
@@ -13,7 +15,8 @@ mart_sessions as (
     select
         vendor,
         sum(sessions) as recordings
-    from analytics.session_conversion
+    from {{ ref('session_conversion') }}
+    where {{ pageflow_test_days() }}
     group by vendor
 ),
 
@@ -21,7 +24,8 @@ staged_steps as (
     select
         vendor,
         count(*) as steps
-    from intermediate.int_funnel_steps__unioned
+    from {{ ref('int_funnel_steps__unioned') }}
+    where {{ pageflow_test_days() }}
     group by vendor
 ),
 
@@ -29,7 +33,8 @@ mart_steps as (
     select
         vendor,
         count(*) as steps
-    from analytics.funnel_conversion
+    from {{ ref('funnel_conversion') }}
+    where {{ pageflow_test_days() }}
     group by vendor
 ),
 
@@ -37,7 +42,8 @@ staged_forms as (
     select
         vendor,
         count(*) as forms
-    from intermediate.int_forms__unioned
+    from {{ ref('int_forms__unioned') }}
+    where {{ pageflow_test_days() }}
     group by vendor
 ),
 
@@ -45,7 +51,8 @@ mart_forms as (
     select
         vendor,
         count(*) as forms
-    from analytics.form_conversion
+    from {{ ref('form_conversion') }}
+    where {{ pageflow_test_days() }}
     group by vendor
 )
 

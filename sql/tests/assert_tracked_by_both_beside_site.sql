@@ -7,7 +7,7 @@ site_marts as (
     from duckdb_columns()
     where
         database_name = current_database()
-        and schema_name = 'analytics'
+        and schema_name = '{{ pageflow_marts_schema() }}'
         and column_name = 'site'
 ),
 
@@ -16,7 +16,7 @@ flagged as (
     from duckdb_columns()
     where
         database_name = current_database()
-        and schema_name = 'analytics'
+        and schema_name = '{{ pageflow_marts_schema() }}'
         and column_name = 'tracked_by_both'
 )
 

@@ -1,0 +1,248 @@
+"""dbt, run in-process on the project in `sql/`: its profile, its flags, its log lines.
+
+dbt's start (importing the adapter, parsing the project) is paid once per run; partial
+parsing keeps its state in `<warehouse>.pageflow/dbt/`, beside the profile pageflow writes
+there. The profile holds no secret: the catalog password reaches libpq as PGPASSWORD and
+the object store's keys are read from the environment at the moment dbt renders it.
+Nothing reaches stdout (a cron mail carries only pageflow's own lines): dbt's events go to
+the `pageflow.dbt` logger, one line per model at INFO, every test that fails at ERROR.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sources.shared import stop
+
+if TYPE_CHECKING:
+    from dbt_common.events.base_types import EventMsg
+
+    from pipelines.store.choose import AnyWarehouse
+
+log = logging.getLogger("pageflow.dbt")
+
+BUILD_SCHEMA = "analytics_build"  # where dbt builds the marts; moved to `analytics` after
+_S3_KEYS = {"key_id": "PAGEFLOW_DBT_S3_KEY_ID", "secret": "PAGEFLOW_DBT_S3_SECRET"}
+
+
+@dataclass
+class NodeOutcome:
+    name: str  # e.g. `analytics.daily_traffic` or the test's name
+    kind: str  # model, test
+    status: str  # success, error, fail, skipped, pass, warn
+    message: str = ""
+    seconds: float = 0.0
+    failures: int = 0
+
+
+@dataclass
+class DbtOutcome:
+    success: bool
+    seconds: float
+    nodes: list[NodeOutcome] = field(default_factory=list)
+    error: str | None = None  # dbt itself failed (a project or profile that does not load)
+
+    @property
+    def models(self) -> list[NodeOutcome]:
+        return [n for n in self.nodes if n.kind == "model"]
+
+    @property
+    def tests(self) -> list[NodeOutcome]:
+        return [n for n in self.nodes if n.kind == "test"]
+
+
+def state_dir(warehouse: AnyWarehouse) -> Path:
+    """dbt's profile, partial-parse state and target folder: `<warehouse>.pageflow/dbt`."""
+    return warehouse.folder / "dbt"
+
+
+def write_profile(warehouse: AnyWarehouse, directory: Path) -> None:
+    """`profiles.yml` for `warehouse`, rewritten only when it changes (a change would cost
+    dbt a full parse)."""
+    from pipelines.store import extensions
+
+    output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": "main"}
+    settings: dict[str, Any] = {}
+    if warehouse.is_lake:
+        lake = warehouse.settings  # type: ignore[union-attr]
+        from pipelines.store.lake import ALIAS, METADATA_SCHEMA
+
+        settings.update(extensions.duckdb_config())
+        output["path"] = ":memory:"
+        output["database"] = ALIAS
+        output["attach"] = [
+            {
+                "path": "ducklake:postgres:" + lake.catalog_conninfo,
+                "alias": ALIAS,
+                "options": {"data_path": lake.data_path, "metadata_schema": METADATA_SCHEMA},
+            }
+        ]
+        if lake.s3 is not None:
+            bucket = "s3://" + lake.data_path.removeprefix("s3://").split("/")[0] + "/"
+            secret: dict[str, Any] = {
+                "type": "s3",
+                "region": lake.s3.region,
+                "url_style": lake.s3.url_style,
+                "use_ssl": lake.s3.use_ssl,
+                "scope": bucket,
+            }
+            if lake.s3.endpoint:
+                secret["endpoint"] = lake.s3.endpoint.split("://")[-1]
+            for key, variable in _S3_KEYS.items():
+                if getattr(lake.s3, key):
+                    secret[key] = "{{ env_var('%s') }}" % variable
+            output["secrets"] = [secret]
+    else:
+        output["path"] = str(warehouse.work_path)
+    if settings:
+        output["settings"] = settings
+    profile = {"pageflow": {"target": "pageflow", "outputs": {"pageflow": output}}}
+    text = json.dumps(profile, indent=2, sort_keys=True) + "\n"  # JSON is YAML
+    path = directory / "profiles.yml"
+    directory.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+@contextmanager
+def _secrets_in_environment(warehouse: AnyWarehouse) -> Iterator[None]:
+    """The object store's keys as environment variables while dbt renders the profile."""
+    s3 = warehouse.settings.s3 if warehouse.is_lake else None  # type: ignore[union-attr]
+    saved = {v: os.environ.get(v) for v in _S3_KEYS.values()}
+    try:
+        for key, variable in _S3_KEYS.items():
+            value = getattr(s3, key) if s3 is not None else None
+            if value:
+                os.environ[variable] = value
+        yield
+    finally:
+        for variable, value in saved.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
+
+
+def run(
+    warehouse: AnyWarehouse,
+    project: Path,
+    *,
+    full_refresh: bool,
+    views: bool,
+    command: str = "build",
+    extra: list[str] | None = None,
+) -> DbtOutcome:
+    """`dbt <command>` on `project` against the warehouse's working database; `views`:
+    also (re)create the staging and intermediate views (else only the marts and tests)."""
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    began = time.perf_counter()
+    from dbt.cli.main import dbtRunner  # 1.5 s to import: only when models are built
+
+    directory = state_dir(warehouse)
+    write_profile(warehouse, directory)
+    args = [
+        command,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(directory),
+        "--target-path",
+        str(directory / "target"),
+        "--log-path",
+        str(directory / "logs"),
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "none",
+        "--no-use-colors",
+        "--no-send-anonymous-usage-stats",
+        "--vars",
+        json.dumps({"pageflow_marts_schema": BUILD_SCHEMA}),
+    ]
+    if command == "build":
+        if full_refresh:
+            args.append("--full-refresh")
+        if not views:
+            args += ["--exclude", "config.materialized:view"]
+    args += extra or []
+    runner = dbtRunner(callbacks=[_log_event])
+    try:
+        with _secrets_in_environment(warehouse), stop.interruptible():
+            result = runner.invoke(args)
+    except KeyboardInterrupt:
+        raise stop.stopped() from None
+    finally:
+        _close_adapter()
+    if stop.requested():
+        raise stop.stopped()
+    outcome = DbtOutcome(success=result.success, seconds=time.perf_counter() - began)
+    outcome.nodes = [_node(r) for r in getattr(result.result, "results", None) or []]
+    if result.exception is not None:
+        outcome.error = one_line(str(result.exception))
+    return outcome
+
+
+def _close_adapter() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the process (an in-memory one
+    with the lake attached is kept by design): pageflow opens the same file next."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None and getattr(env, "conn", None) is not None:
+        env.conn.close()
+        env.conn = None
+    DuckDBConnectionManager.close_all_connections()
+
+
+def one_line(text: str) -> str:
+    """dbt's message on one line (its errors span several, with the SQL's position)."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _label(node: Any) -> str:
+    if node.resource_type == "model":
+        schema = "analytics" if node.schema == BUILD_SCHEMA else node.schema
+        return f"{schema}.{node.alias}"
+    return str(node.name)
+
+
+def _node(result: Any) -> NodeOutcome:
+    node = result.node
+    return NodeOutcome(
+        name=_label(node),
+        kind=str(node.resource_type),
+        status=str(getattr(result.status, "value", result.status)),
+        message=one_line(result.message or ""),
+        seconds=float(result.execution_time or 0.0),
+        failures=int(result.failures or 0),
+    )
+
+
+def _log_event(event: EventMsg) -> None:
+    """One INFO line per model as it finishes; dbt's other events at DEBUG."""
+    name = event.info.name
+    if name == "LogModelResult":
+        data = event.data
+        node = data.node_info
+        relation = node.node_relation
+        schema = "analytics" if relation.schema == BUILD_SCHEMA else relation.schema
+        log.info(
+            "models: %s.%s %s (%s) in %.2fs",
+            schema,
+            relation.alias,
+            "built" if str(data.status).lower() in ("ok", "success") else data.status,
+            node.materialized,
+            data.execution_time,
+        )
+    elif name == "LogTestResult" and event.data.status != "pass":
+        log.error("models: test %s: %s", event.data.name, event.data.status)
+    else:
+        log.debug("dbt: %s", event.info.msg)

@@ -1,0 +1,172 @@
+"""Which days a build rebuilds: `raw.changed_days`, from the ledger, and when to rebuild all.
+
+After every successful build pageflow records, in `raw.model_builds`, what it built from:
+each vendor's newest completed load (by the time dlt finished it, so a load completed late
+still counts as new), the build's clock and a fingerprint of everything besides the
+day-grained facts that the marts depend on (the project's SQL, the site pairs and vendor
+settings, the websites and other tables that are not fetched by day). The next build then
+rebuilds, per vendor and website:
+- every day whose window a load since then fetched (new rows, a day re-fetched and
+  replaced, a day the vendor emptied: its window is recorded with its load all the same);
+- every window marked to be fetched again (a recording moved away from it);
+- every day from the last build's lookback boundary on (its `is_final` may have changed);
+each widened by a day either side (a recording's local day is within a day of its window).
+A different fingerprint, no record, or `--full-refresh` rebuild everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.ledger.tables import WINDOWS
+from pipelines.raw import windowed_tables
+from pipelines.store.sql import table_exists
+
+log = logging.getLogger("pageflow.models")
+
+CHANGED = "raw.changed_days"
+BUILDS = "raw.model_builds"
+SLACK_DAYS = 1  # a recording's local day against its window's day
+FINAL_MARGIN_DAYS = 2  # time zones around the lookback boundary
+
+
+@dataclass
+class Plan:
+    full: bool
+    reason: str
+    fingerprint: str
+    loads: dict[str, str] = field(default_factory=dict)  # vendor -> newest completed load
+    days: int = 0  # rows of raw.changed_days
+    first: date | None = None
+    last: date | None = None
+
+    def describe(self) -> str:
+        if self.full:
+            return f"every day ({self.reason})"
+        if not self.days:
+            return "no day changed"
+        return f"{self.days} website days from {self.first} to {self.last}"
+
+
+def project_digest(root: Path) -> str:
+    """A digest of the dbt project's files: a changed model rebuilds every day."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".sql", ".yml", ".md", ".csv", ".toml"):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan(
+    con: duckdb.DuckDBPyConnection,
+    vendors: list[str],
+    root: Path,
+    lookback_days: int,
+    settings_tables: list[str],
+    full_refresh: bool,
+) -> Plan:
+    """Decide the build and write `raw.changed_days` (in the caller's transaction).
+    `settings_tables`: the `raw` tables pageflow writes from its settings."""
+    fingerprint = _fingerprint(con, vendors, root, settings_tables)
+    loads = {v: _newest_load(con, v) for v in vendors}
+    last = _last_build(con)
+    con.execute(f"create or replace table {CHANGED} (vendor varchar, website_id varchar, day date)")
+    if full_refresh:
+        return Plan(True, "--full-refresh", fingerprint, loads)
+    if last is None:
+        return Plan(True, "first build of these models", fingerprint, loads)
+    if last["fingerprint"] != fingerprint:
+        return Plan(True, "the models, sites or websites changed", fingerprint, loads)
+    since_final = last["clock"].date().toordinal() - lookback_days - FINAL_MARGIN_DAYS
+    for vendor in vendors:
+        if not table_exists(con, vendor, WINDOWS.name):
+            continue
+        mark = last["loads"].get(vendor)
+        newer = (
+            f'select load_id from "{vendor}"._dlt_loads where status = 0'
+            + (" and inserted_at > cast(? as timestamptz)" if mark else "")
+        )
+        params: list[Any] = [mark] if mark else []
+        con.execute(
+            f"""
+            insert into {CHANGED}
+            select distinct ?, w.website_id, cast(w.day + cast(slack.days as integer) as date)
+            from "{vendor}".{WINDOWS.name} as w,
+                (select unnest(range(-{SLACK_DAYS}, {SLACK_DAYS} + 1)) as days) as slack
+            where w._dlt_load_id in ({newer})
+                or w.loaded is null
+                or w.day >= ?
+            """,
+            [vendor, *params, date.fromordinal(since_final)],
+        )
+    con.execute(
+        f"create or replace table {CHANGED} as select distinct * from {CHANGED} order by all"
+    )
+    days, first, last_day = con.execute(f"select count(*), min(day), max(day) from {CHANGED}").fetchone()  # type: ignore[misc]
+    return Plan(False, "incremental", fingerprint, loads, days, first, last_day)
+
+
+def record(con: duckdb.DuckDBPyConnection, done: Plan, now: datetime) -> None:
+    """What this build built from (in the transaction that publishes its marts)."""
+    con.execute(
+        f"create table if not exists {BUILDS} "
+        "(built_at timestamptz, fingerprint varchar, loads varchar, full_refresh boolean)"
+    )
+    con.execute(f"delete from {BUILDS}")
+    con.execute(
+        f"insert into {BUILDS} values (?, ?, ?, ?)",
+        [now, done.fingerprint, json.dumps(done.loads), done.full],
+    )
+
+
+def _last_build(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    if not table_exists(con, "raw", BUILDS.split(".")[1]):
+        return None
+    row = con.execute(f"select built_at, fingerprint, loads from {BUILDS}").fetchone()
+    if row is None:
+        return None
+    return {"clock": row[0], "fingerprint": row[1], "loads": json.loads(row[2])}
+
+
+def _newest_load(con: duckdb.DuckDBPyConnection, vendor: str) -> str:
+    """When dlt finished the vendor's newest completed load ('' when none)."""
+    if not table_exists(con, vendor, "_dlt_loads"):
+        return ""
+    row = con.execute(
+        f'select cast(max(inserted_at) as varchar) from "{vendor}"._dlt_loads where status = 0'
+    ).fetchone()
+    return row[0] if row and row[0] else ""
+
+
+def _fingerprint(
+    con: duckdb.DuckDBPyConnection, vendors: list[str], root: Path, settings_tables: list[str]
+) -> str:
+    """The project's digest and the content of every raw table not fetched by day."""
+    digest = hashlib.sha256(project_digest(root).encode())
+    tables = [f"raw.{name}" for name in settings_tables]
+    for vendor in vendors:
+        windowed = (
+            set(windowed_tables(con, vendor)) if table_exists(con, vendor, "_dlt_version") else set()
+        )
+        for (name,) in con.execute(
+            "select view_name from duckdb_views() where database_name = current_database() "
+            "and schema_name = 'raw' and starts_with(view_name, ?) order by view_name",
+            [vendor + "__"],
+        ).fetchall():
+            if name.split("__", 1)[1] not in windowed:
+                tables.append(f"raw.{name}")
+    for table in sorted(set(tables)):
+        row = con.execute(
+            f"select count(*), coalesce(md5(string_agg(cast(t as varchar), chr(10) "
+            f"order by cast(t as varchar))), '') from {table} as t"
+        ).fetchone()
+        digest.update(f"{table}:{row}".encode())
+    return digest.hexdigest()
