@@ -71,6 +71,8 @@ def main(argv: Sequence[str] | None = None, *, last_line_after_stop: bool = Fals
             return _report(target, Path(args.out), args.days)
         if args.command == "export":
             return _export(target, Path(args.directory))
+        if args.command == "docs":
+            return _docs(target, Path(args.out))
         if args.command == "sync" and args.end and args.end > latest_today():
             raise ConfigurationError(f"--end {args.end} is in the future: it has no data yet")
         if args.command == "sync" and args.start and args.start > latest_today():
@@ -149,6 +151,21 @@ def _export(target: str | Path, directory: Path) -> int:
     return 0
 
 
+def _docs(target: str | Path, out: Path) -> int:
+    from pipelines.models.docs import write_site
+    from pipelines.store.choose import open_warehouse
+
+    warehouse = open_warehouse(target)
+    if not warehouse.is_published():
+        raise ConfigurationError(
+            f"no warehouse at {warehouse.name}: check --warehouse, or run `pageflow sync`"
+        )
+    with stop.handling_signals():
+        written = write_site(warehouse, out)
+    print(f"documentation written to {written} (open it in a browser)")
+    return 0
+
+
 def _locked(args: argparse.Namespace, target: str | Path) -> int:
     """The commands that write the warehouse; the caller holds its lock."""
     from pipelines.store.choose import open_warehouse
@@ -162,8 +179,8 @@ def _locked(args: argparse.Namespace, target: str | Path) -> int:
     if args.command == "models":
         from pipelines.run.sync import rebuild
 
-        built = rebuild(warehouse)
-        print(f"built {len(built.models)} models; {len(built.tests)} SQL tests passed")
+        built = rebuild(warehouse, full_refresh=args.full_refresh)
+        print(f"built {len(built.models)} models ({built.scope}); {len(built.tests)} tests passed")
         if not built.published and built.publish_error is None:
             return _stopped("the models are built; the next run publishes them")
         if built.publish_error is not None:

@@ -168,7 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--end", type=_day, help="last day to sync (YYYY-MM-DD, inclusive)")
     warehouse_option(sync)
 
-    warehouse_option(command("models", "rebuild the SQL models and run the SQL tests"))
+    models = command("models", "build the dbt models (the changed days) and run their tests")
+    warehouse_option(models)
+    models.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every day of every mart, not only the days changed since the last build",
+    )
+    docs = command("docs", "write the models' documentation site (dbt docs, one HTML file)")
+    warehouse_option(docs)
+    docs.add_argument(
+        "--out", default="docs", help="the folder for index.html (default docs/)"
+    )
     demo = command("demo", "sync the built-in vendor sandbox, summarise, write a report")
     warehouse_option(demo)
     demo.add_argument("--out", default="report.html", help="the report (default report.html)")

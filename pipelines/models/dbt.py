@@ -64,14 +64,18 @@ def state_dir(warehouse: AnyWarehouse) -> Path:
     return warehouse.folder / "dbt"
 
 
-def write_profile(warehouse: AnyWarehouse, directory: Path) -> None:
-    """`profiles.yml` for `warehouse`, rewritten only when it changes (a change would cost
-    dbt a full parse)."""
+def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = False) -> None:
+    """`profiles.yml` for `warehouse` (its working database, or what readers see when
+    `read_only`), rewritten only when it changes (a change costs dbt a full parse)."""
     from pipelines.store import extensions
 
     output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": "main"}
     settings: dict[str, Any] = {}
-    if warehouse.is_lake:
+    if not warehouse.is_lake and read_only:
+        output["path"] = ":memory:"
+        output["database"] = "warehouse"
+        output["attach"] = [{"path": str(warehouse.path), "alias": "warehouse", "read_only": True}]
+    elif warehouse.is_lake:
         lake = warehouse.settings  # type: ignore[union-attr]
         from pipelines.store.lake import ALIAS, METADATA_SCHEMA
 
@@ -83,6 +87,7 @@ def write_profile(warehouse: AnyWarehouse, directory: Path) -> None:
                 "path": "ducklake:postgres:" + lake.catalog_conninfo,
                 "alias": ALIAS,
                 "options": {"data_path": lake.data_path, "metadata_schema": METADATA_SCHEMA},
+                **({"read_only": True} if read_only else {}),
             }
         ]
         if lake.s3 is not None:
@@ -135,21 +140,24 @@ def run(
     warehouse: AnyWarehouse,
     project: Path,
     *,
-    full_refresh: bool,
-    views: bool,
+    full_refresh: bool = False,
+    views: bool = True,
     command: str = "build",
-    extra: list[str] | None = None,
+    read_only: bool = False,
+    directory: Path | None = None,
 ) -> DbtOutcome:
-    """`dbt <command>` on `project` against the warehouse's working database; `views`:
-    also (re)create the staging and intermediate views (else only the marts and tests)."""
+    """`dbt build` (or `docs`: `dbt docs generate --static`) on `project` against the
+    warehouse's working database (or, `read_only`, what readers see); `views`: also
+    (re)create the staging and intermediate views (else only the marts and tests);
+    `directory`: dbt's state (default `state_dir`)."""
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     began = time.perf_counter()
     from dbt.cli.main import dbtRunner  # 1.5 s to import: only when models are built
 
-    directory = state_dir(warehouse)
-    write_profile(warehouse, directory)
+    directory = directory or state_dir(warehouse)
+    write_profile(warehouse, directory, read_only)
     args = [
-        command,
+        *(["docs", "generate", "--static"] if command == "docs" else [command]),
         "--project-dir",
         str(project),
         "--profiles-dir",
@@ -165,14 +173,13 @@ def run(
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
         "--vars",
-        json.dumps({"pageflow_marts_schema": BUILD_SCHEMA}),
+        json.dumps({"pageflow_marts_schema": "analytics" if read_only else BUILD_SCHEMA}),
     ]
     if command == "build":
         if full_refresh:
             args.append("--full-refresh")
         if not views:
             args += ["--exclude", "config.materialized:view"]
-    args += extra or []
     runner = dbtRunner(callbacks=[_log_event])
     try:
         with _secrets_in_environment(warehouse), stop.interruptible():

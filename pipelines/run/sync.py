@@ -133,9 +133,10 @@ class Rebuilt:
     tests: list[str]
     published: bool
     publish_error: PageflowError | None = None  # kept for the next run to publish
+    scope: str = ""  # which days were rebuilt
 
 
-def rebuild(warehouse: AnyWarehouse) -> Rebuilt:
+def rebuild(warehouse: AnyWarehouse, full_refresh: bool = False) -> Rebuilt:
     """`pageflow models`: rebuild the models from what is committed, then publish them."""
     prepare_dlt_environment()
     warehouse.prepare()
@@ -143,11 +144,12 @@ def rebuild(warehouse: AnyWarehouse) -> Rebuilt:
         raise ConfigurationError(
             f"no warehouse at {warehouse.name}: check --warehouse, or run `pageflow sync`"
         )
-    built = models.build(warehouse)
+    built = models.build(warehouse, full_refresh=full_refresh)
+    scope = built.plan.describe()
     if stop.requested():
-        return Rebuilt(built.models, built.tests, published=False)
+        return Rebuilt(built.models, built.tests, published=False, scope=scope)
     published, error = publish_safely(warehouse)
-    return Rebuilt(built.models, built.tests, published is not None, error)
+    return Rebuilt(built.models, built.tests, published is not None, error, scope)
 
 
 def maintain(warehouse: AnyWarehouse) -> str:

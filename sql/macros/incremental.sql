@@ -35,7 +35,7 @@
 {#- A recording's timestamp `column` (UTC) near the changed days, as constants the scan
     filters on: a local day is at most one day from the UTC date, two days are allowed. -#}
 {% macro pageflow_window(column, scoped=none) -%}
-    {%- if (is_incremental() if scoped is none else scoped) and execute -%}
+    {%- if (is_incremental() if scoped is none else scoped) and execute and flags.WHICH in ('build', 'run', 'test') -%}
         {%- set bounds = run_query(
             "select cast(min(day) - 2 as varchar), cast(max(day) + 3 as varchar) from "
             ~ source('raw', 'changed_days')
