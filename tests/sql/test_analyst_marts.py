@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
+import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines import catalog
-from pipelines.models import ModelError, build, sql_dir
+from pipelines.models import ModelError, build, docs, sql_dir
 from pipelines.store.publish import publish
 from tests.sql.raw_tables import FUNNEL
 from tests.sql.raw_tables import RAW as MODELS_RAW
@@ -117,7 +117,7 @@ def test_every_mart_column_is_described_and_counts_are_bigint(built: Path) -> No
             tables = con.execute(
                 "select table_name, comment from duckdb_tables() where schema_name = 'analytics'"
             ).fetchall()
-        marts = {p.stem for p in (sql_dir() / "marts").glob("*.sql")}
+        marts = {p.stem for p in (sql_dir() / "models" / "marts").glob("*.sql")}
         assert {t for t, _ in tables} == marts
         assert all(comment and "Grain: one row per" in comment for _, comment in tables)
         assert all(comment for *_, comment in columns), [c for c in columns if not c[3]]
@@ -127,44 +127,67 @@ def test_every_mart_column_is_described_and_counts_are_bigint(built: Path) -> No
         assert types[("session_conversion", "converted_sessions")] == "BIGINT"
 
 
-def test_the_readme_mart_reference_is_the_warehouse_s_own(built: Path) -> None:
+def test_the_readme_mart_reference_is_the_yml_s_own() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    with duckdb.connect(str(built), read_only=True) as con:
-        generated = catalog.markdown(con)
-    assert catalog.readme_section(readme) == generated, (
-        "README's mart reference is stale: run `uv run python -m pipelines.catalog "
-        "<a warehouse built by this version>`"
+    assert docs.readme_section(readme) == docs.markdown(sql_dir()), (
+        "README's mart reference is stale: run `uv run python -m pipelines.models.docs`"
     )
 
 
-def one_mart_sql(tmp_path: Path, sql: str) -> Path:
-    """A models folder with nothing but one mart."""
+def test_the_warehouse_s_comments_and_types_are_the_yml_s(built: Path) -> None:
+    """dbt persisted every description; every column the yml names exists with its type,
+    and the yml names every column (so the README's types are the warehouse's)."""
+    with duckdb.connect(str(built), read_only=True) as con:
+        for mart in docs.marts(sql_dir()):
+            comment = con.execute(
+                "select comment from duckdb_tables() where schema_name = 'analytics' "
+                "and table_name = ?",
+                [mart.name],
+            ).fetchone()
+            assert comment == (mart.about,)
+            assert "Grain: one row per " + ", ".join(mart.grain) in mart.about.replace(
+                " (the website's local date)", ""
+            ).replace(" (steps 2 and on)", "").replace(
+                " (subject null for site metrics)", ""
+            ), mart.name
+            columns = con.execute(
+                "select column_name, lower(data_type), comment from duckdb_columns() "
+                "where schema_name = 'analytics' and table_name = ? order by column_index",
+                [mart.name],
+            ).fetchall()
+            assert columns == [(c.name, c.data_type, c.meaning) for c in mart.columns]
+
+
+def broken_project(tmp_path: Path, mart: str, change: str) -> Path:
+    """A copy of the dbt project with one mart's SQL changed."""
     root = tmp_path / "sql"
-    for part in ("staging", "intermediate", "tests", "seeds", "marts", "sources"):
-        (root / part).mkdir(parents=True)
-    (root / "seeds" / "country_codes.csv").write_text("country_name,country_code\nGermany,DE\n")
-    (root / "marts" / "m.sql").write_text(sql)
+    shutil.copytree(sql_dir(), root)
+    path = root / "models" / "marts" / f"{mart}.sql"
+    path.write_text(path.read_text() + change)
     return root
 
 
 @pytest.mark.parametrize(
-    ("sql", "error"),
+    ("change", "error"),
     [
-        ("select 1 as k union all select 1 as k", r"grain \(k\) repeats"),
-        ("-- column typo: Not there.\nselect 1 as k", "describes columns it lacks.*typo"),
+        (
+            "union all select * from final",
+            r"tests failed, marts left as they were: unique_grain_sites_vendor__website_id: 3",
+        ),
+        ("where no_such_column", r"model analytics.sites did not build: .*no_such_column"),
     ],
-    ids=["repeated grain", "header names a missing column"],
+    ids=["repeated grain", "SQL error"],
 )
-def test_a_mart_that_breaks_its_header_fails_the_build(
-    isolated: Path, tmp_path: Path, sql: str, error: str
+def test_a_mart_that_fails_leaves_the_marts_as_they_were(
+    built: Path, tmp_path: Path, change: str, error: str
 ) -> None:
-    root = one_mart_sql(
-        tmp_path, "-- grain: one row per k\n-- table: A mart.\n-- column k: A key.\n" + sql
-    )
-    path = work_db(isolated)
-    seed(path, {})
-    with pytest.raises(ModelError, match=error):
-        build(warehouse_of(path), root)
+    with duckdb.connect(str(built), read_only=True) as con:
+        before = con.execute("select * from analytics.sites order by all").fetchall()
+    with pytest.raises(ModelError, match=error) as failed:
+        build(warehouse_of(built), broken_project(tmp_path, "sites", change))
+    assert "\n" not in str(failed.value)
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute("select * from analytics.sites order by all").fetchall() == before
 
 
 def test_weekly_and_monthly_comparisons_sum_the_days_and_test_the_sums(built: Path) -> None:
