@@ -24,7 +24,6 @@ WINGS = (  # (module prefix, wing, rank)
     ("pipelines.ledger", "ledger", 3),
     ("pipelines.models", "model runner", 4),
     ("pipelines.raw", "model runner", 4),
-    ("pipelines.catalog", "model runner", 4),
     ("pipelines.run", "run loop", 5),
     ("pipelines.readers", "readers", 5),
     ("pipelines.cli", "cli", 6),

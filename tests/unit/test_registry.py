@@ -33,7 +33,7 @@ def test_each_registered_vendor_is_a_package_with_its_sql(name: str) -> None:
     assert found.windowed_resources
     declared = tomllib.loads((sql_dir() / "sources" / f"{name}.toml").read_text())
     assert "websites" in declared
-    staging = sorted((sql_dir() / "staging").glob(f"stg_{name}__*.sql"))
+    staging = sorted((sql_dir() / "models" / "staging").glob(f"stg_{name}__*.sql"))
     assert staging, f"no staging models for {name}"
 
 
