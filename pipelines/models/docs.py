@@ -39,7 +39,7 @@ class Column:
 class MartDoc:
     name: str
     about: str
-    grain: list[str]  # the unique_grain test's columns
+    grain: list[str]  # the grain test's columns
     columns: list[Column]
 
 
@@ -63,8 +63,8 @@ def marts(root: Path) -> list[MartDoc]:
         for model in yaml.safe_load(path.read_text()).get("models", []):
             grain: list[str] = []
             for test in model.get("data_tests", []):
-                if isinstance(test, dict) and "unique_grain" in test:
-                    grain = list(test["unique_grain"]["arguments"]["columns"])
+                if isinstance(test, dict) and "grain" in test:
+                    grain = list(test["grain"]["arguments"]["columns"])
             columns = [
                 Column(c["name"], c.get("data_type", ""), text(c.get("description", "")),
                        c.get("data_tests", []))

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import catalog
-from pipelines.models import sql_dir
+from pipelines.models import docs, sql_dir
 from sources.sandbox import Sandbox
 from sources.shared.windows import days_between
 from tests.integration.conftest import query, sync
@@ -72,10 +71,10 @@ def stated(table: str, key: tuple, value: tuple) -> tuple:
     may sit on a rounding boundary), every other column as before (`approx`)."""
     columns, keys = {**COLUMNS, **ANALYST_COLUMNS}[table]
     names = [c.strip() for c in columns.split(",")][keys:]
-    header = catalog.read_header(table, (sql_dir() / "marts" / f"{table}.sql").read_text())
+    meanings = {c.name: c.meaning for m in docs.marts(sql_dir()) if m.name == table for c in m.columns}
     out = []
     for name, v in zip(names, value, strict=True):
-        found = re.search(r"Rounded to (\d+) decimals", header.columns.get(name, ""))
+        found = re.search(r"Rounded to (\d+) decimals", meanings.get(name, ""))
         unit = 10.0 ** -int(found.group(1)) if found and isinstance(v, float) else None
         out.append(pytest.approx(v, abs=unit) if unit else pytest.approx(v))
     return tuple(out)

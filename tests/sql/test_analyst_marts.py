@@ -172,7 +172,7 @@ def broken_project(tmp_path: Path, mart: str, change: str) -> Path:
     [
         (
             "union all select * from final",
-            r"tests failed, marts left as they were: unique_grain_sites_vendor__website_id: 3",
+            r"tests failed, marts left as they were: grain_sites_vendor__website_id: 3",
         ),
         ("where no_such_column", r"model analytics.sites did not build: .*no_such_column"),
     ],
