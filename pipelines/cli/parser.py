@@ -177,9 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     docs = command("docs", "write the models' documentation site (dbt docs, one HTML file)")
     warehouse_option(docs)
-    docs.add_argument(
-        "--out", default="docs", help="the folder for index.html (default docs/)"
-    )
+    docs.add_argument("--out", default="docs", help="the folder for index.html (default docs/)")
     demo = command("demo", "sync the built-in vendor sandbox, summarise, write a report")
     warehouse_option(demo)
     demo.add_argument("--out", default="report.html", help="the report (default report.html)")

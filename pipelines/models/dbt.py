@@ -103,7 +103,7 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
                 secret["endpoint"] = lake.s3.endpoint.split("://")[-1]
             for key, variable in _S3_KEYS.items():
                 if getattr(lake.s3, key):
-                    secret[key] = "{{ env_var('%s') }}" % variable
+                    secret[key] = "{{ env_var('" + variable + "') }}"
             output["secrets"] = [secret]
     else:
         output["path"] = str(warehouse.work_path)

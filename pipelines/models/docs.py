@@ -66,8 +66,12 @@ def marts(root: Path) -> list[MartDoc]:
                 if isinstance(test, dict) and "grain" in test:
                     grain = list(test["grain"]["arguments"]["columns"])
             columns = [
-                Column(c["name"], c.get("data_type", ""), text(c.get("description", "")),
-                       c.get("data_tests", []))
+                Column(
+                    c["name"],
+                    c.get("data_type", ""),
+                    text(c.get("description", "")),
+                    c.get("data_tests", []),
+                )
                 for c in model.get("columns", [])
             ]
             out.append(MartDoc(model["name"], text(model.get("description", "")), grain, columns))

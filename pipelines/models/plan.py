@@ -91,9 +91,8 @@ def plan(
             continue
         mark = last["loads"].get(vendor)
         clock, kind = _load_clock(con, vendor)
-        newer = (
-            f'select load_id from "{vendor}"._dlt_loads where status = 0'
-            + (f" and {clock} > cast(? as {kind})" if mark else "")
+        newer = f'select load_id from "{vendor}"._dlt_loads where status = 0' + (
+            f" and {clock} > cast(? as {kind})" if mark else ""
         )
         params: list[Any] = [mark] if mark else []
         con.execute(
@@ -111,7 +110,8 @@ def plan(
     con.execute(
         f"create or replace table {CHANGED} as select distinct * from {CHANGED} order by all"
     )
-    days, first, last_day = con.execute(f"select count(*), min(day), max(day) from {CHANGED}").fetchone()  # type: ignore[misc]
+    found = con.execute(f"select count(*), min(day), max(day) from {CHANGED}").fetchone()
+    days, first, last_day = found if found else (0, None, None)
     return Plan(False, "incremental", fingerprint, loads, days, first, last_day)
 
 
@@ -171,9 +171,8 @@ def _fingerprint(
     digest = hashlib.sha256(project_digest(root).encode())
     tables = [f"raw.{name}" for name in settings_tables]
     for vendor in vendors:
-        windowed = (
-            set(windowed_tables(con, vendor)) if table_exists(con, vendor, "_dlt_version") else set()
-        )
+        versioned = table_exists(con, vendor, "_dlt_version")
+        windowed = set(windowed_tables(con, vendor)) if versioned else set()
         for (name,) in con.execute(
             "select view_name from duckdb_views() where database_name = current_database() "
             "and schema_name = 'raw' and starts_with(view_name, ?) order by view_name",

@@ -19,6 +19,6 @@ select
     recording_id,
     count(*) as copies
 from {{ ref('int_recordings__unioned') }}
-where (vendor, website_id, recording_id) in (select * from checked)
+where (vendor, website_id, recording_id) in (select checked.* from checked)
 group by vendor, website_id, recording_id
 having count(*) > 1

@@ -71,7 +71,8 @@ def stated(table: str, key: tuple, value: tuple) -> tuple:
     may sit on a rounding boundary), every other column as before (`approx`)."""
     columns, keys = {**COLUMNS, **ANALYST_COLUMNS}[table]
     names = [c.strip() for c in columns.split(",")][keys:]
-    meanings = {c.name: c.meaning for m in docs.marts(sql_dir()) if m.name == table for c in m.columns}
+    (mart,) = [m for m in docs.marts(sql_dir()) if m.name == table]
+    meanings = {c.name: c.meaning for c in mart.columns}
     out = []
     for name, v in zip(names, value, strict=True):
         found = re.search(r"Rounded to (\d+) decimals", meanings.get(name, ""))

@@ -147,9 +147,9 @@ def test_the_warehouse_s_comments_and_types_are_the_yml_s(built: Path) -> None:
             assert comment == (mart.about,)
             assert "Grain: one row per " + ", ".join(mart.grain) in mart.about.replace(
                 " (the website's local date)", ""
-            ).replace(" (steps 2 and on)", "").replace(
-                " (subject null for site metrics)", ""
-            ), mart.name
+            ).replace(" (steps 2 and on)", "").replace(" (subject null for site metrics)", ""), (
+                mart.name
+            )
             columns = con.execute(
                 "select column_name, lower(data_type), comment from duckdb_columns() "
                 "where schema_name = 'analytics' and table_name = ? order by column_index",

@@ -116,7 +116,13 @@ paired as (
         pagesense.denominator as pagesense_denominator,
         mouseflow.numerator as mouseflow_numerator,
         mouseflow.denominator as mouseflow_denominator,
-        {{ comparison_z('pagesense.metric', 'pagesense.numerator', 'pagesense.denominator', 'mouseflow.numerator', 'mouseflow.denominator') }} as z_score,
+        {{ comparison_z(
+            'pagesense.metric',
+            'pagesense.numerator',
+            'pagesense.denominator',
+            'mouseflow.numerator',
+            'mouseflow.denominator'
+        ) }} as z_score,
         pagesense.is_final and mouseflow.is_final as is_final
     from valued as pagesense
     inner join valued as mouseflow

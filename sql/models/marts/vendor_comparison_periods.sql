@@ -45,7 +45,13 @@ valued as (
             as pagesense_value,
         {{ comparison_value('metric', 'mouseflow_numerator', 'mouseflow_denominator') }}
             as mouseflow_value,
-        {{ comparison_z('metric', 'pagesense_numerator', 'pagesense_denominator', 'mouseflow_numerator', 'mouseflow_denominator') }} as z_score
+        {{ comparison_z(
+            'metric',
+            'pagesense_numerator',
+            'pagesense_denominator',
+            'mouseflow_numerator',
+            'mouseflow_denominator'
+        ) }} as z_score
     from summed
 ),
 
