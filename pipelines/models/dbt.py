@@ -70,7 +70,6 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
     from pipelines.store import extensions
 
     output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": "main"}
-    settings: dict[str, Any] = {}
     if not warehouse.is_lake and read_only:
         output["path"] = ":memory:"
         output["database"] = "warehouse"
@@ -79,7 +78,8 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
         lake = warehouse.settings  # type: ignore[union-attr]
         from pipelines.store.lake import ALIAS, METADATA_SCHEMA
 
-        settings.update(extensions.duckdb_config())
+        # at connect, before the secret and the attach: extensions from pageflow's folder
+        output["config_options"] = extensions.duckdb_config()
         output["path"] = ":memory:"
         output["database"] = ALIAS
         output["attach"] = [
@@ -107,8 +107,6 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
             output["secrets"] = [secret]
     else:
         output["path"] = str(warehouse.work_path)
-    if settings:
-        output["settings"] = settings
     profile = {"pageflow": {"target": "pageflow", "outputs": {"pageflow": output}}}
     text = json.dumps(profile, indent=2, sort_keys=True) + "\n"  # JSON is YAML
     path = directory / "profiles.yml"
