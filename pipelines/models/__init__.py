@@ -26,7 +26,15 @@ from sources.shared.settings import read_value
 
 log = logging.getLogger("pageflow.models")
 
-__all__ = ["BuildResult", "ModelError", "build", "declared_raw", "site_pairs", "sql_dir"]
+__all__ = [
+    "BuildResult",
+    "ModelError",
+    "build",
+    "declared_raw",
+    "site_pairs",
+    "sql_dir",
+    "warm_up",
+]
 
 
 def sql_dir() -> Path:
@@ -67,6 +75,11 @@ def site_pairs() -> list[tuple[str, str, str]]:
                 raise ConfigurationError(f"[sites.{site}]: unknown vendor {vendor!r}")
             pairs.append((str(site), vendor, str(website_id)))
     return pairs
+
+
+def warm_up(warehouse: Any) -> None:
+    """Have dbt start in the background (a sync calls it before fetching)."""
+    dbt.warm_up(warehouse, sql_dir())
 
 
 def build(

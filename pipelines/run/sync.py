@@ -88,6 +88,8 @@ def sync(
             name: _configure(warehouse, name, bool(vendors)) for name in vendors or VENDORS
         }
         warehouse.prepare()
+        if build_models:
+            models.warm_up(warehouse)  # dbt's start overlaps the fetch
         runs = []
         for name, vendor in configured.items():
             outcome = VendorResult(name)
