@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.models import build, sql_dir
 from pipelines.store.publish import publish
@@ -120,3 +122,28 @@ def test_a_user_project_installs_the_models_and_builds_on_daily_traffic(
             "group by all order by all"
         ).fetchall()
     assert mine == theirs and len(mine) >= 2
+
+
+def test_docs_writes_one_offline_page_with_lineage(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli import main
+
+    work = work_db(isolated)
+    seed(work, RAW)
+    build(warehouse_of(work))
+    publish(warehouse_of(work))
+    out = isolated / "site"
+    assert main(["docs", "--warehouse", str(warehouse_of(work).path), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"documentation written to {out / 'index.html'} (open it in a browser)"
+    )
+    page = (out / "index.html").read_text()
+    assert len(list(out.iterdir())) == 1
+    # the manifest and the catalog are inlined: descriptions, lineage, the warehouse's columns
+    assert "Sessions, page views, session length and bounce rate" in page
+    assert "model.pageflow.int_recordings__unioned" in page  # a parent of daily_traffic
+    assert '"unique_visitors"' in page
+    assert not re.search(r"""<script[^>]+src=["']https?://""", page)  # nothing from the web
+    missing = isolated / "none.duckdb"
+    assert main(["docs", "--warehouse", str(missing), "--out", str(out)]) == 78
