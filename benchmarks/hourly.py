@@ -49,7 +49,8 @@ def hourly_change(warehouse: Warehouse, site: str) -> int:
             [site],
         )
         con.execute(
-            "delete from mouseflow.recordings where website_id = ? and day in (select day from days)",
+            "delete from mouseflow.recordings "
+            "where website_id = ? and day in (select day from days)",
             [site],
         )
         con.execute(
