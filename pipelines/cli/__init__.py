@@ -194,7 +194,14 @@ def _locked(args: argparse.Namespace, target: str | Path) -> int:
     else:
         from pipelines.run.sync import sync
 
-        outcome = sync(warehouse, args.vendor, args.start, args.end, take_lock=False)
+        outcome = sync(
+            warehouse,
+            args.vendor,
+            args.start,
+            args.end,
+            build_models=not args.no_models,
+            take_lock=False,
+        )
     if outcome.stopped:
         return _stopped(outcome.resume_points())
     for vendor in outcome.vendors:

@@ -166,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--start", type=_day, help="first day to sync (YYYY-MM-DD, inclusive)")
     sync.add_argument("--end", type=_day, help="last day to sync (YYYY-MM-DD, inclusive)")
+    sync.add_argument(
+        "--no-models",
+        action="store_true",
+        help="publish the synced data without building the models (`pageflow models` "
+        "builds every day changed since the last build, e.g. after several backfills)",
+    )
     warehouse_option(sync)
 
     models = command("models", "build the dbt models (the changed days) and run their tests")
