@@ -235,8 +235,9 @@ def run(
     if command == "build":
         if full_refresh:
             args.append("--full-refresh")
-        if not views:
-            args += ["--exclude", "config.materialized:view"]
+        if not views:  # the marts and every test (a test over a view is still run)
+            args += ["--select", "config.materialized:incremental", "config.materialized:table"]
+            args += ["resource_type:test"]
     runner = dbtRunner(callbacks=[_log_event])
     parse_state = directory / "target" / PARSE_STATE
     _shared_parse(directory, project, read_only, into=parse_state)

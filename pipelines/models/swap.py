@@ -30,19 +30,43 @@ def built_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def publish_marts(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
-    """Copy the built `marts` into `analytics` with their comments (caller's transaction)."""
+    """Copy the built `marts` into `analytics` with their comments (caller's transaction).
+
+    A mart whose columns are unchanged keeps its table (its rows replaced, its comments
+    written only where they differ): on a lake, a new table or a comment is a change of the
+    catalog's schema, which costs more than the rows themselves."""
     con.execute(f"create schema if not exists {MARTS_SCHEMA}")
     for name in marts:
         source, target = f"{BUILD_SCHEMA}.{name}", f"{MARTS_SCHEMA}.{name}"
         kind = _kind(con, MARTS_SCHEMA, name)
         if kind == "view":  # an older pageflow's
             con.execute(f"drop view {target}")
-        con.execute(f"create or replace table {target} as select * from {source}")
-        comment, columns = _comments(con, BUILD_SCHEMA, name)
-        if comment:
-            con.execute(f"comment on table {target} is {literal(comment)}")
-        for column, text in columns:
+            kind = None
+        built_comment, built_columns = _comments(con, BUILD_SCHEMA, name)
+        if kind == "table" and _columns(con, MARTS_SCHEMA, name) == _columns(
+            con, BUILD_SCHEMA, name
+        ):
+            con.execute(f"delete from {target}")
+            con.execute(f"insert into {target} select * from {source}")
+            comment, columns = _comments(con, MARTS_SCHEMA, name)
+        else:
+            con.execute(f"create or replace table {target} as select * from {source}")
+            comment, columns = None, []
+        if built_comment and built_comment != comment:
+            con.execute(f"comment on table {target} is {literal(built_comment)}")
+        for column, text in set(built_columns) - set(columns):
             con.execute(f'comment on column {target}."{column}" is {literal(text)}')
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[tuple[str, str]]:
+    return [
+        (c, t)
+        for c, t in con.execute(
+            "select column_name, data_type from duckdb_columns() where database_name = "
+            "current_database() and schema_name = ? and table_name = ? order by column_index",
+            [schema, name],
+        ).fetchall()
+    ]
 
 
 def _kind(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:
