@@ -71,8 +71,11 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
     """`profiles.yml` for `warehouse` (its working database, or what readers see when
     `read_only`), rewritten only when it changes (a change costs dbt a full parse)."""
     from pipelines.store import extensions
+    from pipelines.store.settings import model_memory_limit
 
     output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": "main"}
+    # DuckDB's cache capped: the peak of a build stays flat however big the warehouse
+    output["settings"] = {"memory_limit": model_memory_limit()}
     if not warehouse.is_lake and read_only:
         output["path"] = ":memory:"
         output["database"] = "warehouse"

@@ -27,7 +27,7 @@ from pipelines.store import extensions
 from pipelines.store.lake_lock import LakeLock, catalog_error, connect_catalog
 from pipelines.store.lake_settings import ALIAS, LakeSettings, catalog_url, read_lake_settings
 from pipelines.store.lock import private_folder
-from pipelines.store.settings import load_memory_limit
+from pipelines.store.settings import load_memory_limit, model_memory_limit
 from pipelines.store.sql import literal
 from sources.shared.errors import ConfigurationError, first_line
 
@@ -122,6 +122,8 @@ class Lake:
     def _attach(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         con = extensions.connect()
         try:
+            if not read_only:
+                con.execute(f"set memory_limit = '{model_memory_limit()}'")
             self._create_secret(con)
             options = [f"data_path {literal(self.settings.data_path)}"]
             options.append(f"metadata_schema {literal(METADATA_SCHEMA)}")

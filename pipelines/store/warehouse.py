@@ -28,7 +28,7 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.store.lock import SyncLock, folder_beside, private_folder
 from pipelines.store.paths import not_a_directory
-from pipelines.store.settings import load_memory_limit
+from pipelines.store.settings import load_memory_limit, model_memory_limit
 from pipelines.store.sql import quoted_path
 from sources.shared.errors import ConfigurationError, WarehouseHeld, first_line
 
@@ -85,7 +85,10 @@ class Warehouse:
             raise path_error(self.path, exc) from None
 
     def connect_work(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.work_path))
+        """The working database, DuckDB's memory capped (`model_memory_limit`)."""
+        con = duckdb.connect(str(self.work_path))
+        con.execute(f"set memory_limit = '{model_memory_limit()}'")
+        return con
 
     def lock(self) -> SyncLock:
         return SyncLock(self.path)
