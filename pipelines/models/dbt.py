@@ -75,7 +75,7 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
 
     output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": "main"}
     # DuckDB's cache capped: the peak of a build stays flat however big the warehouse
-    output["settings"] = {"memory_limit": model_memory_limit()}
+    output["settings"] = {"memory_limit": model_memory_limit(), "preserve_insertion_order": False}
     if not warehouse.is_lake and read_only:
         output["path"] = ":memory:"
         output["database"] = "warehouse"
