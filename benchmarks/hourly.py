@@ -109,8 +109,9 @@ def measure(rows: int) -> None:
             [sys.executable, "-m", "benchmarks.hourly", "--measure", str(warehouse.path)],
             capture_output=True,
             text=True,
-            check=True,
         )
+        if done.returncode:
+            raise SystemExit(f"the hourly run failed: {done.stderr.strip().splitlines()[-3:]}")
         found = json.loads(done.stdout.strip().splitlines()[-1])
         assert not found["full"], "the hourly build rebuilt everything"
         size = warehouse.path.stat().st_size / 1e6

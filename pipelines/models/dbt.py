@@ -74,8 +74,9 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
     from pipelines.store.settings import model_memory_limit
 
     output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": "main"}
-    # DuckDB's cache capped: the peak of a build stays flat however big the warehouse
-    output["settings"] = {"memory_limit": model_memory_limit(), "preserve_insertion_order": False}
+    # DuckDB's cache capped at connect (not per cursor: a full rebuild's on-run-start hook
+    # raises it for that run): an hourly build's peak stays flat however big the warehouse
+    memory = {"memory_limit": model_memory_limit(), "preserve_insertion_order": False}
     if not warehouse.is_lake and read_only:
         output["path"] = ":memory:"
         output["database"] = "warehouse"
@@ -85,7 +86,7 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
         from pipelines.store.lake import ALIAS, METADATA_SCHEMA
 
         # at connect, before the secret and the attach: extensions from pageflow's folder
-        output["config_options"] = extensions.duckdb_config()
+        memory.update(extensions.duckdb_config())
         output["path"] = ":memory:"
         output["database"] = ALIAS
         output["attach"] = [
@@ -115,6 +116,7 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
         # relative, dbt running in the folder: every file warehouse has the same profile,
         # so one parse serves them all (`_shared_parse`)
         output["path"] = warehouse.work_path.name
+    output["config_options"] = memory
     profile = {"pageflow": {"target": "pageflow", "outputs": {"pageflow": output}}}
     text = json.dumps(profile, indent=2, sort_keys=True) + "\n"  # JSON is YAML
     path = directory / "profiles.yml"

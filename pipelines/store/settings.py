@@ -8,7 +8,7 @@ from sources.shared.errors import ConfigurationError
 from sources.shared.settings import read_value, text
 
 LOAD_MEMORY_LIMIT = "128MB"
-MODEL_MEMORY_LIMIT = "256MB"
+MODEL_MEMORY_LIMIT = "1GB"
 
 
 def load_memory_limit() -> str:
@@ -29,7 +29,8 @@ def load_memory_limit() -> str:
 def model_memory_limit() -> str:
     """DuckDB's memory cap while the models build and the file is published
     (`WAREHOUSE__MODEL_MEMORY_LIMIT`): without it DuckDB caches every block it reads up to
-    80% of RAM, so an hourly run's peak grew with the warehouse (1.8 GB at 2M recordings)."""
+    80% of RAM, so an hourly run's peak grew with the warehouse (1.8 GB at 2M recordings).
+    A full rebuild raises it to 2GB for its run (sql/dbt_project.yml)."""
     value = text("model_memory_limit", "warehouse", default=MODEL_MEMORY_LIMIT)
     if value is None or not _MEMORY.fullmatch(value.strip()):
         raise ConfigurationError(
