@@ -241,6 +241,17 @@ def _stopped(where: str) -> int:
     return exit_code(stop.stopped())
 
 
+def _release_semaphores() -> None:
+    """Unlink the semaphores that atexit would (dbt's adapter holds one while dbt parses
+    in the background): `os._exit` skips atexit, and multiprocessing's resource tracker
+    would then print a warning about them after the stop line."""
+    import multiprocessing.util
+
+    finalizers = getattr(multiprocessing.util, "_run_finalizers", None)
+    if finalizers is not None:
+        finalizers(0)
+
+
 def entry() -> None:
     """The console script: `main`, then exit without waiting for abandoned calls."""
     code = main(last_line_after_stop=True)
@@ -250,5 +261,6 @@ def entry() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         logging.shutdown()
+        _release_semaphores()
         os._exit(code)
     sys.exit(code)

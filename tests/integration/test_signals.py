@@ -107,6 +107,7 @@ def stop_at_moments(
         assert proc.returncode == expected, f"moment {moment}: {proc.returncode}: {err[-800:]}"
         assert took < limit, f"moment {moment}: {took:.1f}s to stop"
         assert "Traceback" not in err
+        assert "leaked" not in err, err[-800:]  # dbt's semaphores, released before the exit
         assert last.startswith(f"pageflow: stopped by {signal.Signals(signum).name}"), last
         assert "resumes at" in last or "every chunk was committed" in last, last
         sandbox.faults.clear()
