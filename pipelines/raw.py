@@ -108,13 +108,20 @@ def windowed_tables(con: duckdb.DuckDBPyConnection, vendor: str) -> dict[str, st
     }
 
 
-def prune_superseded(con: duckdb.DuckDBPyConnection, declared: dict[str, Any]) -> int:
+def prune_superseded(
+    con: duckdb.DuckDBPyConnection,
+    declared: dict[str, Any],
+    fetched_by: dict[str, str] | None = None,
+) -> int:
     """Delete raw rows of a window that a later completed load fetched again.
 
     dlt's merge replaces a re-fetched day's rows only when the new answer has rows; a day
     the vendor restated to nothing kept its old rows. The audit row of every fetched window
     (`sync_windows`) carries the load that fetched it, so any row older than its window's
-    newest completed fetch is no longer the vendor's answer. Returns the rows deleted.
+    newest completed fetch is no longer the vendor's answer. `fetched_by` (vendor -> a
+    query of load ids; an incremental build's loads since the last build): only the
+    windows those loads fetched are looked at (rows superseded by an earlier load were
+    deleted by an earlier build), and only their days are read. Returns the rows deleted.
     """
     existing = _columns(con)
     deleted = 0
@@ -123,13 +130,23 @@ def prune_superseded(con: duckdb.DuckDBPyConnection, declared: dict[str, Any]) -
         if not needed <= existing.keys():
             continue
         completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
+        loads = completed if fetched_by is None else fetched_by.get(vendor, completed)
         for table, resource in windowed_tables(con, vendor).items():
             have = existing.get((vendor, table), set())
             if not {"website_id", "day", "_dlt_load_id"} <= have:
                 continue
+            first, last = con.execute(
+                f'select cast(min(day) as varchar), cast(max(day) as varchar) from "{vendor}".'
+                f"{WINDOWS.name} where resource = ? and _dlt_load_id in ({loads})",
+                [resource],
+            ).fetchall()[0]
+            if first is None:
+                continue
+            # constant bounds: DuckDB skips the row groups of other days at the scan
             rows = con.execute(
-                f'delete from "{vendor}"."{table}" as t where '
-                + ledger.superseded(vendor, resource, completed)
+                f'delete from "{vendor}"."{table}" as t '
+                f"where t.day between date '{first}' and date '{last}' and "
+                + ledger.superseded(vendor, resource, loads)
             ).fetchall()
             deleted += rows[0][0] if rows else 0
     if deleted:

@@ -99,7 +99,6 @@ def build(
     settings_tables = ["site_pairs", "vendor_settings", "country_codes"]
     settings_tables += [name for v in vendors.values() for name in v.tables]
     with warehouse.connect_work() as con:
-        prune_superseded(con, declared)  # its own commit: right whatever the models do
         con.begin()
         prepare_raw(con, declared, root, settings)
         chosen = plan.plan(
@@ -111,6 +110,9 @@ def build(
             full_refresh=full_refresh,
         )
         con.commit()
+        # its own commit, right whatever the models do; the views guard against these rows
+        # too, and the plan reads only the ledger
+        prune_superseded(con, declared, None if chosen.full else chosen.newer)
     log.info("models: rebuilding %s", chosen.describe())
     outcome = dbt.run(warehouse, root, full_refresh=chosen.full, views=chosen.full)
     failure = _failure(outcome)

@@ -28,7 +28,7 @@ import duckdb
 
 from pipelines.ledger.tables import WINDOWS
 from pipelines.raw import windowed_tables
-from pipelines.store.sql import table_exists
+from pipelines.store.sql import literal, table_exists
 
 log = logging.getLogger("pageflow.models")
 
@@ -47,6 +47,8 @@ class Plan:
     days: int = 0  # rows of raw.changed_days
     first: date | None = None
     last: date | None = None
+    # incremental: vendor -> a query of the loads completed since the last build
+    newer: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         if self.full:
@@ -86,33 +88,39 @@ def plan(
     if last["fingerprint"] != fingerprint:
         return Plan(True, "the models, sites or websites changed", fingerprint, loads)
     since_final = last["clock"].date().toordinal() - lookback_days - FINAL_MARGIN_DAYS
+    newer: dict[str, str] = {}
     for vendor in vendors:
         if not table_exists(con, vendor, WINDOWS.name):
             continue
-        mark = last["loads"].get(vendor)
-        clock, kind = _load_clock(con, vendor)
-        newer = f'select load_id from "{vendor}"._dlt_loads where status = 0' + (
-            f" and {clock} > cast(? as {kind})" if mark else ""
-        )
-        params: list[Any] = [mark] if mark else []
+        newer[vendor] = completed_since(con, vendor, last["loads"].get(vendor))
         con.execute(
             f"""
             insert into {CHANGED}
             select distinct ?, w.website_id, cast(w.day + cast(slack.days as integer) as date)
             from "{vendor}".{WINDOWS.name} as w,
                 (select unnest(range(-{SLACK_DAYS}, {SLACK_DAYS} + 1)) as days) as slack
-            where w._dlt_load_id in ({newer})
+            where w._dlt_load_id in ({newer[vendor]})
                 or w.loaded is null
                 or w.day >= ?
             """,
-            [vendor, *params, date.fromordinal(since_final)],
+            [vendor, date.fromordinal(since_final)],
         )
     con.execute(
         f"create or replace table {CHANGED} as select distinct * from {CHANGED} order by all"
     )
     found = con.execute(f"select count(*), min(day), max(day) from {CHANGED}").fetchone()
     days, first, last_day = found if found else (0, None, None)
-    return Plan(False, "incremental", fingerprint, loads, days, first, last_day)
+    return Plan(False, "incremental", fingerprint, loads, days, first, last_day, newer)
+
+
+def completed_since(con: duckdb.DuckDBPyConnection, vendor: str, mark: str | None) -> str:
+    """A query of the vendor's loads that dlt completed after `mark` (every completed
+    load when there is none)."""
+    completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
+    if not mark:
+        return completed
+    clock, kind = _load_clock(con, vendor)
+    return completed + f" and {clock} > cast({literal(mark)} as {kind})"
 
 
 def record(con: duckdb.DuckDBPyConnection, done: Plan, now: datetime) -> None:
