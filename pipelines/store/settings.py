@@ -8,7 +8,7 @@ from sources.shared.errors import ConfigurationError
 from sources.shared.settings import read_value, text
 
 LOAD_MEMORY_LIMIT = "128MB"
-MODEL_MEMORY_LIMIT = "1GB"
+MODEL_MEMORY_LIMIT = "512MB"
 
 
 def load_memory_limit() -> str:
