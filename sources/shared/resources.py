@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -182,11 +183,22 @@ def _windowed(
     seen: dict[Any, Window] = {}
     batch = _Batch(resource, chunk.ledger)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
-    futures = [
-        results.get(w) or (None if failures.stopped(w) else pool.submit(fetch, w)) for w in windows
-    ]
+    # at most two answers per worker wait to be handed to dlt, and an answer is let go
+    # once dlt has it: a chunk's memory is a few windows, not all of them
+    queue: deque[tuple[Window, Future[Fetched] | None]] = deque()
+    upcoming = iter(windows)
+
+    def fill() -> None:
+        while len(queue) < 2 * workers and (window := next(upcoming, None)) is not None:
+            ready = results.get(window)
+            stopped = failures.stopped(window)
+            queue.append((window, ready or (None if stopped else pool.submit(fetch, window))))
+
     try:
-        for window, future in zip(windows, futures, strict=True):
+        fill()
+        while queue:
+            window, future = queue.popleft()
+            fill()
             if future is None or failures.stopped(window):
                 continue  # its resource failed earlier for this website: it stops there
             try:
@@ -196,16 +208,18 @@ def _windowed(
                     raise  # credentials: the whole vendor stops
                 failures.add(window, exc)
                 continue
+            del future
             if resource.unique_id:
                 _check_unique(vendor, window, items, resource.unique_id, seen)
             yield from batch.add(window, items, claim)
+            del items
             if chunk.move_positions:
                 _advance(window)
             after_window(window)
     finally:
-        for future in futures:
-            if future is not None:
-                future.cancel()
+        for _, waiting in queue:
+            if waiting is not None:
+                waiting.cancel()
         pool.shutdown(wait=not stop.requested(), cancel_futures=True)
     yield from batch.flush()
 
