@@ -89,25 +89,35 @@ def plan(
         return Plan(True, "the models, sites or websites changed", fingerprint, loads)
     since_final = last["clock"].date().toordinal() - lookback_days - FINAL_MARGIN_DAYS
     newer: dict[str, str] = {}
+    selects: list[str] = []
+    params: list[Any] = []
     for vendor in vendors:
         if not table_exists(con, vendor, WINDOWS.name):
             continue
         newer[vendor] = completed_since(con, vendor, last["loads"].get(vendor))
-        con.execute(
+        selects.append(
             f"""
-            insert into {CHANGED}
-            select distinct ?, w.website_id, cast(w.day + cast(slack.days as integer) as date)
+            select
+                cast(? as varchar) as vendor,
+                w.website_id,
+                cast(w.day + cast(slack.days as integer) as date) as day
             from "{vendor}".{WINDOWS.name} as w,
                 (select unnest(range(-{SLACK_DAYS}, {SLACK_DAYS} + 1)) as days) as slack
             where w._dlt_load_id in ({newer[vendor]})
                 or w.loaded is null
                 or w.day >= ?
-            """,
-            [vendor, date.fromordinal(since_final)],
+            """
         )
-    con.execute(
-        f"create or replace table {CHANGED} as select distinct * from {CHANGED} order by all"
-    )
+        params += [vendor, date.fromordinal(since_final)]
+    if selects:
+        # one statement: on a lake, a table replaced by a query of itself in the same
+        # transaction lost the Parquet file that query was to read
+        con.execute(
+            f"create or replace table {CHANGED} as select distinct * from ("
+            + " union all ".join(selects)
+            + ") order by all",
+            params,
+        )
     found = con.execute(f"select count(*), min(day), max(day) from {CHANGED}").fetchone()
     days, first, last_day = found if found else (0, None, None)
     return Plan(False, "incremental", fingerprint, loads, days, first, last_day, newer)
