@@ -5,10 +5,9 @@ is a throwaway PostgreSQL, its data a local directory), Mouseflow's recordings m
 in SQL to N rows over about a year of days and backfill loads (`benchmarks.publish.grow`),
 the models built in full, then one real incremental sync against the same sandbox, as cron
 runs it every hour (the lookback's days of every website fetched again, merged, the models
-of the changed days rebuilt, then the file
-published or the lake's upkeep). Printed: that sync's wall time split into its steps, and
-the disk the warehouse takes (the file and its folder; the lake's data directory and
-catalog database).
+of the changed days rebuilt, then the file published or the lake's upkeep). Printed: that
+sync's wall time split into its steps, and the disk the warehouse takes (the file and its
+folder; the lake's data directory and catalog database).
 
     uv run python -m benchmarks.lake [--rows 2000000 20000000]
 """
