@@ -24,6 +24,7 @@ from pipelines.run.conflicts import resolve_moved_rows
 from pipelines.run.plan import chunk_windows, plan_windows, saved_positions, with_gaps
 from pipelines.run.prefetch import Prefetcher
 from pipelines.run.progress import Progress
+from pipelines.store.settings import load_memory_limit
 from pipelines.store.warehouse import Warehouse
 from pipelines.vendors import Vendor, registration
 from sources.shared import stop
@@ -244,6 +245,12 @@ def _unwrap(exc: BaseException, vendor: str) -> PageflowError:
         current = current.__cause__ or current.__context__
     step = getattr(exc, "step", "run")
     inner = getattr(exc, "exception", exc)
+    if step == "load" and "Out of Memory Error" in str(inner):
+        return PageflowError(
+            f"{vendor}: loading ran out of DuckDB's memory cap (WAREHOUSE__LOAD_MEMORY_LIMIT, "
+            f"now {load_memory_limit()}): raise it; a merge into a table of N million rows "
+            "needs about 10 MB per million"
+        )
     return PageflowError(f"{vendor}: dlt {step} step failed: {type(inner).__name__}: {inner}")
 
 

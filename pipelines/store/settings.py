@@ -7,7 +7,7 @@ import re
 from sources.shared.errors import ConfigurationError
 from sources.shared.settings import read_value, text
 
-LOAD_MEMORY_LIMIT = "128MB"
+LOAD_MEMORY_LIMIT = "256MB"
 MODEL_MEMORY_LIMIT = "512MB"
 
 
@@ -16,7 +16,11 @@ def load_memory_limit() -> str:
 
     DuckDB otherwise keeps every block a merge reads cached up to 80% of RAM, so a sync's
     peak memory would grow with the size of the tables it merges into; with a cap, work
-    beyond it spills to disk and memory stays flat however long the backfill.
+    beyond it spills to disk and memory stays flat however long the backfill. What cannot
+    spill: what a merge's scan holds for a table whose row groups carry deleted rows (re-
+    fetched days leave them) grows with the table (measured: 20M recordings needed 192MB
+    and ran out of memory under 128MB), so the cap is 256MB and an out-of-memory load
+    names this setting.
     """
     value = text("load_memory_limit", "warehouse", default=LOAD_MEMORY_LIMIT)
     if value is None or not _MEMORY.fullmatch(value.strip()):
