@@ -20,7 +20,7 @@ def _load_setting(tmp_path: Path, name: str) -> str:
 
 
 def test_loads_run_under_the_default_cap(tmp_path: Path) -> None:
-    assert _load_setting(tmp_path, "memory_limit") == "122.0 MiB"  # 128 MB
+    assert _load_setting(tmp_path, "memory_limit") == "244.1 MiB"  # 256 MB
 
 
 def test_the_cap_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
