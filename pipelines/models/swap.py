@@ -10,6 +10,8 @@ leaves `analytics` as it was.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from pipelines.models.dbt import BUILD_SCHEMA
@@ -19,14 +21,15 @@ MARTS_SCHEMA = "analytics"
 
 
 def built_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        name
-        for (name,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = current_database() "
-            "and schema_name = ? order by table_name",
-            [BUILD_SCHEMA],
-        ).fetchall()
-    ]
+    return sorted(n for n, t in _read_catalog(con, BUILD_SCHEMA).items() if t.kind == "table")
+
+
+@dataclass(frozen=True)
+class _Table:
+    kind: str  # "table" or "view"
+    comment: str | None
+    columns: tuple[tuple[str, str], ...]  # (name, type), in order
+    column_comments: frozenset[tuple[str, str]]  # (name, comment), where one is set
 
 
 def publish_marts(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
@@ -34,64 +37,52 @@ def publish_marts(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
 
     A mart whose columns are unchanged keeps its table (its rows replaced, its comments
     written only where they differ): on a lake, a new table or a comment is a change of the
-    catalog's schema, which costs more than the rows themselves."""
+    catalog's schema, which costs more than the rows themselves. The catalog is read once
+    for both schemas: on a lake every query of it is a round trip to PostgreSQL."""
     con.execute(f"create schema if not exists {MARTS_SCHEMA}")
+    built, published = _read_catalog(con, BUILD_SCHEMA), _read_catalog(con, MARTS_SCHEMA)
     for name in marts:
         source, target = f"{BUILD_SCHEMA}.{name}", f"{MARTS_SCHEMA}.{name}"
-        kind = _kind(con, MARTS_SCHEMA, name)
-        if kind == "view":  # an older pageflow's
+        new, old = built[name], published.get(name)
+        if old is not None and old.kind == "view":  # an older pageflow's
             con.execute(f"drop view {target}")
-            kind = None
-        built_comment, built_columns = _comments(con, BUILD_SCHEMA, name)
-        if kind == "table" and _columns(con, MARTS_SCHEMA, name) == _columns(
-            con, BUILD_SCHEMA, name
-        ):
+            old = None
+        if old is not None and old.columns == new.columns:
             con.execute(f"delete from {target}")
             con.execute(f"insert into {target} select * from {source}")
-            comment, columns = _comments(con, MARTS_SCHEMA, name)
+            comment, columns = old.comment, old.column_comments
         else:
             con.execute(f"create or replace table {target} as select * from {source}")
-            comment, columns = None, []
-        if built_comment and built_comment != comment:
-            con.execute(f"comment on table {target} is {literal(built_comment)}")
-        for column, text in set(built_columns) - set(columns):
+            comment, columns = None, frozenset()
+        if new.comment and new.comment != comment:
+            con.execute(f"comment on table {target} is {literal(new.comment)}")
+        for column, text in sorted(new.column_comments - columns):
             con.execute(f'comment on column {target}."{column}" is {literal(text)}')
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[tuple[str, str]]:
-    return [
-        (c, t)
-        for c, t in con.execute(
-            "select column_name, data_type from duckdb_columns() where database_name = "
-            "current_database() and schema_name = ? and table_name = ? order by column_index",
-            [schema, name],
-        ).fetchall()
-    ]
-
-
-def _kind(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:
-    row = con.execute(
-        "select table_type from information_schema.tables where table_catalog = "
-        "current_database() and table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    if row is None:
-        return None
-    return "view" if row[0] == "VIEW" else "table"
-
-
-def _comments(
-    con: duckdb.DuckDBPyConnection, schema: str, name: str
-) -> tuple[str | None, list[tuple[str, str]]]:
-    table = con.execute(
-        "select comment from duckdb_tables() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    columns = con.execute(
-        "select column_name, comment from duckdb_columns() where database_name = "
-        "current_database() and schema_name = ? and table_name = ? and comment is not null "
-        "order by column_index",
-        [schema, name],
+def _read_catalog(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, _Table]:
+    """The tables and views of `schema` in the current database: two queries."""
+    relations = con.execute(
+        "select table_name, 'table', comment from duckdb_tables() where database_name = "
+        "current_database() and schema_name = $schema union all select view_name, 'view', "
+        "comment from duckdb_views() where database_name = current_database() and "
+        "schema_name = $schema",
+        {"schema": schema},
     ).fetchall()
-    return (table[0] if table else None), [(c, t) for c, t in columns]
+    columns: dict[str, list[tuple[str, str, str | None]]] = {}
+    for table, column, data_type, comment in con.execute(
+        "select table_name, column_name, data_type, comment from duckdb_columns() where "
+        "database_name = current_database() and schema_name = ? "
+        "order by table_name, column_index",
+        [schema],
+    ).fetchall():
+        columns.setdefault(table, []).append((column, data_type, comment))
+    return {
+        name: _Table(
+            kind,
+            comment,
+            tuple((c, t) for c, t, _ in columns.get(name, [])),
+            frozenset((c, text) for c, _, text in columns.get(name, []) if text is not None),
+        )
+        for name, kind, comment in relations
+    }
