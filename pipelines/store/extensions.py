@@ -5,12 +5,23 @@ hosts and CI cannot reach. The `duckdb-extension-*` packages carry the binaries 
 exactly this DuckDB (1.5.5): they are installed once into a directory of pageflow's own
 (`WAREHOUSE__EXTENSION_DIRECTORY`, default `~/.cache/pageflow/duckdb-extensions`), and every
 connection pageflow or dlt opens loads them from there with autoinstall off.
+
+DuckDB checks an extension's signature on every load: it hashes the whole binary (36 MB for
+ducklake), 0.2 s of CPU per extension and per connection, and pageflow and dlt open a dozen
+connections a run. The copies are checked once instead: right after they are installed, by
+loading each with DuckDB's check on; later connections skip the check (DuckDB's
+`allow_unsigned_extensions`) only while the directory and the files are this user's and
+writable by nobody else, and the files are the ones checked (size, time, inode in
+`verified.json`). Otherwise every load is checked, as DuckDB does by default.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import json
 import os
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,6 +35,8 @@ EXTENSIONS = ("ducklake", "postgres", "httpfs")
 # the file name DuckDB installs each under (the postgres package holds `postgres_scanner`)
 INSTALLED_AS = {"ducklake": "ducklake", "postgres": "postgres_scanner", "httpfs": "httpfs"}
 _installed: set[Path] = set()
+_verified: set[Path] = set()  # directories whose copies were checked and are still private
+MARKER = "verified.json"
 _lock = threading.Lock()
 
 
@@ -39,7 +52,13 @@ def extension_directory() -> Path:
 def duckdb_config() -> dict[str, Any]:
     """Connection settings that load extensions from pageflow's directory only."""
     directory = install_extensions()
-    return {"extension_directory": str(directory), "autoinstall_known_extensions": False}
+    config: dict[str, Any] = {
+        "extension_directory": str(directory),
+        "autoinstall_known_extensions": False,
+    }
+    if directory in _verified:
+        config["allow_unsigned_extensions"] = True
+    return config
 
 
 def install_extensions() -> Path:
@@ -67,7 +86,63 @@ def install_extensions() -> Path:
                     "(set WAREHOUSE__EXTENSION_DIRECTORY to a writable folder)"
                 ) from None
         _installed.add(directory)
+        if _checked_once(directory):
+            _verified.add(directory)
     return directory
+
+
+def _installed_files(directory: Path) -> list[Path]:
+    target = directory / f"v{duckdb.__version__}"
+    return sorted(path for name in EXTENSIONS for path in target.glob(f"*/{INSTALLED_AS[name]}.*"))
+
+
+def _fingerprint(files: list[Path]) -> dict[str, list[int]]:
+    return {
+        str(path): [info.st_size, info.st_mtime_ns, info.st_ino]
+        for path in files
+        for info in [path.stat()]
+    }
+
+
+def _private(paths: list[Path]) -> bool:
+    """Every path is this user's and writable by nobody else."""
+    try:
+        for path in paths:
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
+                return False
+            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def _checked_once(directory: Path) -> bool:
+    """Whether the installed copies passed DuckDB's signature check, now or before, and
+    nobody else could have changed them since. A failed check is DuckDB's error at load."""
+    files = _installed_files(directory)
+    folders = sorted({p.parent for p in files} | {p.parent.parent for p in files})
+    if len(files) < len(EXTENSIONS) or not _private([directory, *folders, *files]):
+        return False
+    marker = directory / MARKER
+    fingerprint = _fingerprint(files)
+    try:
+        if _private([marker]) and json.loads(marker.read_text()) == fingerprint:
+            return True
+    except (OSError, ValueError):
+        pass
+    try:
+        with duckdb.connect(config={"extension_directory": str(directory)}) as con:
+            for name in EXTENSIONS:
+                con.execute(f"load {name}")  # DuckDB's signature check, once
+        partial = marker.with_name(f".{MARKER}.{os.getpid()}")
+        partial.write_text(json.dumps(fingerprint))
+        os.chmod(partial, 0o600)
+        partial.replace(marker)
+    except (OSError, duckdb.Error):
+        return False
+    return True
 
 
 def packaged_file(name: str) -> Path:
@@ -93,3 +168,54 @@ def connect() -> duckdb.DuckDBPyConnection:
     for name in EXTENSIONS:
         con.execute(f"load {name}")
     return con
+
+
+# DuckDB takes these only when a database opens (a later SET fails "while database is
+# running"); dlt's pool passes only its user agent at connect and SETs the rest.
+CONNECT_ONLY = ("allow_unsigned_extensions", "custom_user_agent")
+
+
+@functools.cache
+def connect_dlt_with_these_settings() -> None:
+    """Make dlt's DuckLake connections open with `CONNECT_ONLY` settings (once a process).
+
+    dlt resolves its own `DuckLakeCredentials` from the fields of the ones it is given, so a
+    subclass would be dropped: the class's `on_resolved`, which gives each credentials their
+    pool, is the one place to choose the pool."""
+    from dlt.destinations.impl.duckdb.configuration import DuckDbConnectionPool
+    from dlt.destinations.impl.ducklake.configuration import DuckLakeCredentials
+
+    class Pool(DuckDbConnectionPool):
+        """dlt's pool for DuckLake (a new connection per borrow), connecting with the
+        settings DuckDB takes only at connect; the rest as dlt's own pool does."""
+
+        def borrow_conn(
+            self,
+            global_config: dict[str, Any] | None = None,
+            local_config: dict[str, Any] | None = None,
+            pragmas: list[str] | None = None,
+        ) -> duckdb.DuckDBPyConnection:
+            with self._conn_lock:
+                config = {**(self.credentials.global_config or {}), **(global_config or {})}
+                at_connect = {key: config.pop(key) for key in CONNECT_ONLY if key in config}
+                conn = duckdb.connect(
+                    database=self.credentials._conn_str(),
+                    read_only=self.credentials.read_only,
+                    config=at_connect,
+                )
+                try:
+                    for name in self.credentials.extensions or ():
+                        conn.sql(f"LOAD {name}")
+                    self._apply_config(conn, "GLOBAL", config)
+                    self._execute_statements(conn)
+                    self._apply_local_config(conn, local_config, pragmas)
+                except Exception:
+                    conn.close()
+                    raise
+                self._conn_borrows += 1
+                return conn
+
+    def on_resolved(self: DuckLakeCredentials) -> None:
+        self.conn_pool = Pool(self, always_open_connection=True)
+
+    DuckLakeCredentials.on_resolved = on_resolved  # type: ignore[method-assign]

@@ -101,6 +101,7 @@ class Lake:
                 scheme = "https" if s3.use_ssl else "http"
                 aws.endpoint_url = f"{scheme}://{s3.endpoint.split('://')[-1]}"
             storage.credentials = aws
+        extensions.connect_dlt_with_these_settings()
         credentials = DuckLakeCredentials(
             ALIAS, catalog=catalog_url(settings.conninfo), storage=storage
         )
