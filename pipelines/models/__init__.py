@@ -122,7 +122,7 @@ def build(
     with warehouse.connect_work() as con:
         con.begin()
         try:
-            swap.publish_marts(con, swap.built_marts(con))
+            swap.publish_marts(con)
             plan.record(con, chosen, now)
         except BaseException:
             con.rollback()

@@ -20,10 +20,6 @@ from pipelines.store.sql import literal
 MARTS_SCHEMA = "analytics"
 
 
-def built_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return sorted(n for n, t in _read_catalog(con, BUILD_SCHEMA).items() if t.kind == "table")
-
-
 @dataclass(frozen=True)
 class _Table:
     kind: str  # "table" or "view"
@@ -32,8 +28,9 @@ class _Table:
     column_comments: frozenset[tuple[str, str]]  # (name, comment), where one is set
 
 
-def publish_marts(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
-    """Copy the built `marts` into `analytics` with their comments (caller's transaction).
+def publish_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy every mart built in `analytics_build` into `analytics` with its comments
+    (caller's transaction).
 
     A mart whose columns are unchanged keeps its table (its rows replaced, its comments
     written only where they differ): on a lake, a new table or a comment is a change of the
@@ -41,9 +38,11 @@ def publish_marts(con: duckdb.DuckDBPyConnection, marts: list[str]) -> None:
     for both schemas: on a lake every query of it is a round trip to PostgreSQL."""
     con.execute(f"create schema if not exists {MARTS_SCHEMA}")
     built, published = _read_catalog(con, BUILD_SCHEMA), _read_catalog(con, MARTS_SCHEMA)
-    for name in marts:
+    for name, new in sorted(built.items()):
+        if new.kind != "table":
+            continue
         source, target = f"{BUILD_SCHEMA}.{name}", f"{MARTS_SCHEMA}.{name}"
-        new, old = built[name], published.get(name)
+        old = published.get(name)
         if old is not None and old.kind == "view":  # an older pageflow's
             con.execute(f"drop view {target}")
             old = None

@@ -16,10 +16,14 @@ from pipelines.store import extensions
 def directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "extensions"
     monkeypatch.setenv("WAREHOUSE__EXTENSION_DIRECTORY", str(folder))
-    # a new process, as far as the module's memory goes
+    new_process(monkeypatch)
+    return folder
+
+
+def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As far as the module's memory goes: nothing installed or checked yet."""
     monkeypatch.setattr(extensions, "_installed", set())
     monkeypatch.setattr(extensions, "_verified", set())
-    return folder
 
 
 def loads_all(config: dict) -> None:
@@ -36,8 +40,7 @@ def test_a_private_directory_is_checked_once_then_loads_skip_the_check(
     assert (directory / extensions.MARKER).exists()
     loads_all(config)
     # another process: the marker says these very files were checked, no second check
-    monkeypatch.setattr(extensions, "_installed", set())
-    monkeypatch.setattr(extensions, "_verified", set())
+    new_process(monkeypatch)
     checks = []
     real_connect = duckdb.connect
     monkeypatch.setattr(
@@ -51,8 +54,7 @@ def test_a_directory_others_can_write_keeps_duckdbs_check_on_every_load(
     directory: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     extensions.install_extensions()
-    monkeypatch.setattr(extensions, "_installed", set())
-    monkeypatch.setattr(extensions, "_verified", set())
+    new_process(monkeypatch)
     os.chmod(directory, 0o777)
     config = extensions.duckdb_config()
     assert "allow_unsigned_extensions" not in config
@@ -63,8 +65,7 @@ def test_a_file_changed_after_its_check_is_checked_again_and_refused(
     directory: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     extensions.install_extensions()
-    monkeypatch.setattr(extensions, "_installed", set())
-    monkeypatch.setattr(extensions, "_verified", set())
+    new_process(monkeypatch)
     (httpfs,) = directory.glob("v*/*/httpfs.duckdb_extension")
     with httpfs.open("r+b") as binary:  # one byte of the code changed, signature kept
         binary.seek(4096)
