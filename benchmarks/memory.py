@@ -25,6 +25,7 @@ import httpx
 from benchmarks.load_path import SITE, complete, pipeline, recorded_pages
 from pipelines.run.plan import chunk_windows
 from pipelines.store.runtime import prepare_dlt_environment
+from pipelines.store.warehouse import size_load
 from sources.mouseflow import MouseflowClient, mouseflow_source
 from sources.shared.resources import Chunk, Failures
 from sources.shared.settings import SyncTuning
@@ -74,6 +75,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         target = pipeline(Path(tmp), "memory")
         for number, chunk in enumerate(chunks, start=1):
+            size_load(target, Path(tmp) / "memory.duckdb")  # as a sync does, chunk by chunk
             target.run(
                 mouseflow_source(
                     client, Chunk(chunk, failures=failures), timezone_name="UTC", workers=2

@@ -24,7 +24,6 @@ from pipelines.run.conflicts import resolve_moved_rows
 from pipelines.run.plan import chunk_windows, plan_windows, saved_positions, with_gaps
 from pipelines.run.prefetch import Prefetcher
 from pipelines.run.progress import Progress
-from pipelines.store.settings import load_memory_limit
 from pipelines.store.warehouse import Warehouse
 from pipelines.vendors import Vendor, registration
 from sources.shared import stop
@@ -112,6 +111,7 @@ class VendorRun:
             len(self.chunks),
         )
         if not self.chunks:
+            self.warehouse.size_load(self.pipeline)
             _run(self.pipeline, vendor.source(Chunk(websites=self.details())), vendor.name)
             self.finish()
             return
@@ -164,6 +164,7 @@ class VendorRun:
         if stop.requested():
             return  # nothing is committed after a stop request
         resolve_moved_rows(self.warehouse, registration(self.vendor.name), self.head())
+        self.warehouse.size_load(self.pipeline)
         _run(self.pipeline, source, self.vendor.name)
         assert self.prefetch is not None
         self.prefetch.done(self.next)
@@ -231,10 +232,16 @@ def _run(pipeline: dlt.Pipeline, source: object, vendor: str) -> None:
     try:
         pipeline.run(source, loader_file_format="parquet")
     except PipelineStepFailed as exc:
-        raise _unwrap(exc, vendor) from None
+        raise _unwrap(exc, vendor, _load_cap(pipeline)) from None
 
 
-def _unwrap(exc: BaseException, vendor: str) -> PageflowError:
+def _load_cap(pipeline: dlt.Pipeline) -> str:
+    """The memory cap `pipeline`'s loads ran under."""
+    credentials = pipeline.destination.config_params.get("credentials")
+    return str((getattr(credentials, "global_config", None) or {}).get("memory_limit", "?"))
+
+
+def _unwrap(exc: BaseException, vendor: str, cap: str) -> PageflowError:
     """The PageflowError behind dlt's wrapper, or a plain one naming the failed step."""
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -248,8 +255,8 @@ def _unwrap(exc: BaseException, vendor: str) -> PageflowError:
     if step == "load" and "Out of Memory Error" in str(inner):
         return PageflowError(
             f"{vendor}: loading ran out of DuckDB's memory cap (WAREHOUSE__LOAD_MEMORY_LIMIT, "
-            f"now {load_memory_limit()}): raise it; a merge into a table of N million rows "
-            "needs about 10 MB per million"
+            f"now {cap}): set it higher; a merge into a table of N million rows needs "
+            "about 10 MB per million"
         )
     return PageflowError(f"{vendor}: dlt {step} step failed: {type(inner).__name__}: {inner}")
 

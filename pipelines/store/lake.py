@@ -27,7 +27,7 @@ from pipelines.store import extensions
 from pipelines.store.lake_lock import LakeLock, catalog_error, connect_catalog
 from pipelines.store.lake_settings import ALIAS, LakeSettings, catalog_url, read_lake_settings
 from pipelines.store.lock import private_folder
-from pipelines.store.settings import load_memory_limit, model_memory_limit
+from pipelines.store.settings import LAKE_LOAD_MEMORY_LIMIT, load_memory_limit, model_memory_limit
 from pipelines.store.sql import literal
 from sources.shared.errors import ConfigurationError, first_line
 
@@ -108,7 +108,7 @@ class Lake:
         credentials.metadata_schema = METADATA_SCHEMA
         credentials.global_config = {
             **extensions.duckdb_config(),
-            "memory_limit": load_memory_limit(),
+            "memory_limit": load_memory_limit() or LAKE_LOAD_MEMORY_LIMIT,
         }
         return dlt.destinations.ducklake(credentials=credentials)
 
@@ -168,6 +168,10 @@ class Lake:
         return ConfigurationError(
             f"cannot use the lake {self.name}: {self.settings.scrub(first_line(exc))}"
         )
+
+    def size_load(self, pipeline: dlt.Pipeline) -> None:
+        """Nothing: the lake's load cap is fixed (`WAREHOUSE__LOAD_MEMORY_LIMIT`, 256MB
+        unless set), its size not a file's to read."""
 
     def lock(self) -> LakeLock:
         return LakeLock(self.settings)

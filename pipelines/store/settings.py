@@ -7,27 +7,46 @@ import re
 from sources.shared.errors import ConfigurationError
 from sources.shared.settings import read_value, text
 
-LOAD_MEMORY_LIMIT = "256MB"
+LAKE_LOAD_MEMORY_LIMIT = "256MB"
 MODEL_MEMORY_LIMIT = "512MB"
+# the file's automatic load cap: a third of the working database's size, within these
+# bounds (see `load_memory_cap`)
+LOAD_MEMORY_FLOOR_MB = 48
+LOAD_MEMORY_CEILING_MB = 256
 
 
-def load_memory_limit() -> str:
-    """DuckDB's memory cap while dlt loads (`WAREHOUSE__LOAD_MEMORY_LIMIT`, e.g. "512MB").
-
-    DuckDB otherwise keeps every block a merge reads cached up to 80% of RAM, so a sync's
-    peak memory would grow with the size of the tables it merges into; with a cap, work
-    beyond it spills to disk and memory stays flat however long the backfill. What cannot
-    spill: what a merge's scan holds for a table whose row groups carry deleted rows (re-
-    fetched days leave them) grows with the table (measured: 20M recordings needed 192MB
-    and ran out of memory under 128MB), so the cap is 256MB and an out-of-memory load
-    names this setting.
-    """
-    value = text("load_memory_limit", "warehouse", default=LOAD_MEMORY_LIMIT)
-    if value is None or not _MEMORY.fullmatch(value.strip()):
+def load_memory_limit() -> str | None:
+    """`WAREHOUSE__LOAD_MEMORY_LIMIT` (e.g. "512MB"), or None: the cap follows the
+    warehouse's size (`load_memory_cap`)."""
+    value = text("load_memory_limit", "warehouse", default=None)
+    if value is None or value.strip() == "":
+        return None
+    if not _MEMORY.fullmatch(value.strip()):
         raise ConfigurationError(
             f"WAREHOUSE__LOAD_MEMORY_LIMIT must be a size such as 128MB or 1GB, not {value!r}"
         )
     return value.strip()
+
+
+def load_memory_cap(database_bytes: int) -> str:
+    """DuckDB's memory cap while dlt loads into a working database of `database_bytes`.
+
+    DuckDB otherwise keeps every block a merge reads cached up to 80% of RAM, so a sync's
+    peak memory would grow with the size of the tables it merges into; with a cap, work
+    beyond it spills to disk. What cannot spill: what a merge's scan holds for a table whose
+    row groups carry deleted rows (re-fetched days leave them) grows with the table
+    (measured: 20M recordings, an 805 MB file, needed 192MB and ran out of memory under
+    128MB), about 10 MB per million rows. So the cap is a third of the database's size
+    (about 13 MB per million recordings), at least 48MB and at most 256MB: a small
+    warehouse's backfill stays small (a 1M-recording backfill peaks under 300 MB,
+    benchmarks/memory.py) and a big one's merge has its room. It is computed again before
+    every chunk. `WAREHOUSE__LOAD_MEMORY_LIMIT` fixes it; an out-of-memory load names it.
+    """
+    fixed = load_memory_limit()
+    if fixed is not None:
+        return fixed
+    third = database_bytes // (3 * 1024 * 1024)
+    return f"{min(LOAD_MEMORY_CEILING_MB, max(LOAD_MEMORY_FLOOR_MB, third))}MB"
 
 
 def model_memory_limit() -> str:

@@ -28,7 +28,7 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.store.lock import SyncLock, folder_beside, private_folder
 from pipelines.store.paths import not_a_directory
-from pipelines.store.settings import load_memory_limit, model_memory_limit
+from pipelines.store.settings import load_memory_cap, model_memory_limit
 from pipelines.store.sql import quoted_path
 from sources.shared.errors import ConfigurationError, WarehouseHeld, first_line
 
@@ -90,6 +90,10 @@ class Warehouse:
         con.execute(f"set memory_limit = '{model_memory_limit()}'")
         return con
 
+    def size_load(self, pipeline: dlt.Pipeline) -> None:
+        """Before a chunk's load: its memory cap follows the working database's size."""
+        size_load(pipeline, self.work_path)
+
     def lock(self) -> SyncLock:
         return SyncLock(self.path)
 
@@ -126,9 +130,27 @@ class Warehouse:
 
 
 def load_destination(path: Path) -> dlt.destinations.duckdb:
-    """dlt's DuckDB destination for `path`, its memory capped (see `load_memory_limit`)."""
-    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": load_memory_limit()})
-    return dlt.destinations.duckdb(credentials)
+    """dlt's DuckDB destination for `path`: its memory capped (`load_memory_cap`, sized
+    again before every chunk by `size_load`) and one thread, since a load merges a chunk of
+    days, where a second thread bought nothing measurable and held a second set of buffers
+    (about 45 MB of a 1M-recording backfill's peak, benchmarks/memory.py)."""
+    config = {"memory_limit": load_memory_cap(_size(path)), "threads": 1}
+    return dlt.destinations.duckdb(DuckDbCredentials(str(path), global_config=config))
+
+
+def size_load(pipeline: dlt.Pipeline, path: Path) -> None:
+    """The load cap of `pipeline` (made by `load_destination`) sized to `path` as it is now:
+    dlt reads its credentials' settings on every connection it opens."""
+    credentials = pipeline.destination.config_params.get("credentials")
+    if isinstance(credentials, DuckDbCredentials) and credentials.global_config is not None:
+        credentials.global_config["memory_limit"] = load_memory_cap(_size(path))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def check_readable(path: Path) -> None:

@@ -41,22 +41,19 @@ def test_a_stop_exits_with_its_signal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert exit_code(stop.stopped()) == 143
 
 
-def test_a_load_out_of_duckdbs_memory_names_the_setting_to_raise(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_load_out_of_duckdbs_memory_names_the_setting_to_raise() -> None:
     from pipelines.run.vendor_run import _unwrap
 
     class StepFailed(Exception):
         step = "load"
         exception = RuntimeError("Out of Memory Error: could not allocate block of size 256 KiB")
 
-    monkeypatch.setenv("WAREHOUSE__LOAD_MEMORY_LIMIT", "200MB")
-    message = str(_unwrap(StepFailed(), "mouseflow"))
+    message = str(_unwrap(StepFailed(), "mouseflow", "200MB"))
     assert message.startswith("mouseflow: loading ran out of DuckDB's memory cap")
     assert "WAREHOUSE__LOAD_MEMORY_LIMIT, now 200MB" in message and "\n" not in message
     other = StepFailed()
     other.exception = RuntimeError("disk full")
     assert (
-        str(_unwrap(other, "mouseflow"))
+        str(_unwrap(other, "mouseflow", "200MB"))
         == "mouseflow: dlt load step failed: RuntimeError: disk full"
     )
