@@ -111,8 +111,7 @@ class VendorRun:
             len(self.chunks),
         )
         if not self.chunks:
-            self.warehouse.size_load(self.pipeline)
-            _run(self.pipeline, vendor.source(Chunk(websites=self.details())), vendor.name)
+            self._load(vendor.source(Chunk(websites=self.details())))
             self.finish()
             return
         self.prefetch = Prefetcher(vendor, self.chunks, self.failures)
@@ -164,8 +163,7 @@ class VendorRun:
         if stop.requested():
             return  # nothing is committed after a stop request
         resolve_moved_rows(self.warehouse, registration(self.vendor.name), self.head())
-        self.warehouse.size_load(self.pipeline)
-        _run(self.pipeline, source, self.vendor.name)
+        self._load(source)
         assert self.prefetch is not None
         self.prefetch.done(self.next)
         self.next += 1
@@ -181,6 +179,11 @@ class VendorRun:
         )
         if self.next == len(self.chunks):
             self.finish()
+
+    def _load(self, source: object) -> None:
+        """One `pipeline.run()`, its load cap sized to the warehouse as it is now."""
+        self.warehouse.size_load(self.pipeline)
+        _run(self.pipeline, source, self.vendor.name)
 
     def fail(self, exc: PageflowError) -> None:
         self.outcome.error = exc
