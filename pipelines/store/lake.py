@@ -24,6 +24,7 @@ import dlt
 import duckdb
 
 from pipelines.store import extensions
+from pipelines.store.capabilities import answered_once
 from pipelines.store.lake_lock import LakeLock, catalog_error, connect_catalog
 from pipelines.store.lake_settings import ALIAS, LakeSettings, catalog_url, read_lake_settings
 from pipelines.store.lock import private_folder
@@ -110,7 +111,7 @@ class Lake:
             **extensions.duckdb_config(),
             "memory_limit": load_memory_limit() or LAKE_LOAD_MEMORY_LIMIT,
         }
-        return dlt.destinations.ducklake(credentials=credentials)
+        return answered_once(dlt.destinations.ducklake(credentials=credentials))
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection to the lake, as any reader attaches it."""

@@ -26,6 +26,7 @@ import dlt
 import duckdb
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
+from pipelines.store.capabilities import answered_once
 from pipelines.store.lock import SyncLock, folder_beside, private_folder
 from pipelines.store.paths import not_a_directory
 from pipelines.store.settings import load_memory_cap, model_memory_limit
@@ -135,7 +136,9 @@ def load_destination(path: Path) -> dlt.destinations.duckdb:
     days, where a second thread bought nothing measurable and held a second set of buffers
     (about 45 MB of a 1M-recording backfill's peak, benchmarks/memory.py)."""
     config = {"memory_limit": load_memory_cap(_size(path)), "threads": 1}
-    return dlt.destinations.duckdb(DuckDbCredentials(str(path), global_config=config))
+    return answered_once(
+        dlt.destinations.duckdb(DuckDbCredentials(str(path), global_config=config))
+    )
 
 
 def size_load(pipeline: dlt.Pipeline, path: Path) -> None:
