@@ -10,11 +10,9 @@ the `pageflow.dbt` logger, one line per model at INFO, every test that fails at 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines.models import dbt_parse
 from sources.shared import stop
 
 if TYPE_CHECKING:
@@ -114,7 +113,7 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
             output["secrets"] = [secret]
     else:
         # relative, dbt running in the folder: every file warehouse has the same profile,
-        # so one parse serves them all (`_shared_parse`)
+        # so one parse serves them all (`dbt_parse`)
         output["path"] = warehouse.work_path.name
     output["config_options"] = memory
     profile = {"pageflow": {"target": "pageflow", "outputs": {"pageflow": output}}}
@@ -181,13 +180,11 @@ class _WarmUp(threading.Thread):
 
     def run(self) -> None:
         try:
-            from dbt.cli.main import dbtRunner
-
             directory = state_dir(self.warehouse)
             write_profile(self.warehouse, directory)
-            parse_state = directory / "target" / PARSE_STATE
-            _shared_parse(directory, self.project, False, into=parse_state)
-            dbtRunner().invoke(_args(["parse"], self.project, directory, False))
+            with _secrets_in_environment(self.warehouse):
+                args = _args(["parse"], self.project, directory, False)
+                dbt_parse.parsed(directory, self.project, args, shared=True)
         except BaseException as exc:  # the build then pays for it, and reports
             self.error = exc
 
@@ -243,22 +240,19 @@ def run(
         if not views:  # the marts and every test (a test over a view is still run)
             args += ["--select", "config.materialized:incremental", "config.materialized:table"]
             args += ["resource_type:test"]
-    runner = dbtRunner(callbacks=[_log_event])
-    parse_state = directory / "target" / PARSE_STATE
-    _shared_parse(directory, project, read_only, into=parse_state)
     try:
         with (
             _secrets_in_environment(warehouse),
             _working_directory(warehouse.folder if not warehouse.is_lake else None),
             stop.interruptible(),
         ):
-            result = runner.invoke(args)
+            parse = _args(["parse"], project, directory, read_only)
+            manifest = dbt_parse.parsed(directory, project, parse, shared=not read_only)
+            result = dbtRunner(manifest=manifest, callbacks=[_log_event]).invoke(args)
     except KeyboardInterrupt:
         raise stop.stopped() from None
     finally:
         _close_adapter()
-    if result.success:
-        _shared_parse(directory, project, read_only, out_of=parse_state)
     if stop.requested():
         raise stop.stopped()
     outcome = DbtOutcome(success=result.success, seconds=time.perf_counter() - began)
@@ -266,47 +260,6 @@ def run(
     if result.exception is not None:
         outcome.error = one_line(str(result.exception))
     return outcome
-
-
-PARSE_STATE = "partial_parse.msgpack"
-
-
-def _shared_parse(
-    directory: Path,
-    project: Path,
-    read_only: bool,
-    into: Path | None = None,
-    out_of: Path | None = None,
-) -> None:
-    """dbt's parse of the project, shared by every warehouse with the same profile (all
-    files: their profile names the database relatively) in `~/.cache/pageflow/dbt-parse`:
-    a new warehouse's first build starts from it instead of parsing afresh (2-3 s)."""
-    if read_only:
-        return
-    import dbt.version
-
-    from pipelines.models.plan import project_digest
-
-    profile = (directory / "profiles.yml").read_bytes()
-    key = hashlib.sha256(
-        dbt.version.__version__.encode()
-        + profile
-        + project_digest(project).encode()
-        + str(project.resolve()).encode()
-    ).hexdigest()[:24]
-    shared = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    shared = shared / "pageflow" / "dbt-parse" / f"{key}.msgpack"
-    try:
-        if into is not None and not into.exists() and shared.exists():
-            into.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shared, into)
-        if out_of is not None and out_of.exists() and not shared.exists():
-            shared.parent.mkdir(parents=True, exist_ok=True)
-            tmp = shared.with_suffix(f".{os.getpid()}.tmp")
-            shutil.copyfile(out_of, tmp)
-            os.replace(tmp, shared)
-    except OSError as exc:  # a cache: never a reason to fail a build
-        log.debug("dbt's shared parse at %s: %s", shared, exc)
 
 
 @contextmanager
