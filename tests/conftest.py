@@ -63,3 +63,27 @@ def same_day_throughout() -> None:
     left = seconds_to_next_midnight(datetime.now(UTC))
     if left < LONGEST_TEST_SECONDS:
         time.sleep(left + 1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist, the long tests (`slow`, longest `minutes` first) dealt one by one
+    to the heads of the workers' shares: worksteal splits the collected tests into one
+    contiguous share per worker, as below, and an idle worker steals from another's tail,
+    so a long test collected late was left running alone at the end of the suite. The
+    order is the same in every worker (xdist checks), whatever the clock or the machine."""
+    workers = getattr(config, "workerinput", {}).get("workercount")  # in xdist's workers
+    if not isinstance(workers, int) or workers < 2:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if not slow:
+        return
+    slow.sort(key=lambda item: -item.get_closest_marker("slow").kwargs.get("minutes", 2))  # type: ignore[union-attr]
+    rest = iter([item for item in items if item.get_closest_marker("slow") is None])
+    shares: list[list[pytest.Item]] = [slow[k::workers] for k in range(workers)]
+    left = len(items)
+    for k, share in enumerate(shares):
+        size = left // (workers - k)  # as xdist's worksteal sizes its first shares
+        left -= size
+        while len(share) < size and (item := next(rest, None)) is not None:
+            share.append(item)
+    items[:] = [item for share in shares for item in share] + list(rest)

@@ -139,6 +139,7 @@ def test_a_row_outside_its_window_is_named_and_the_window_refetched_next_run(
     assert query(warehouse, count)[0][0] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.both_warehouses
 def test_a_recording_that_moved_to_a_later_chunk_wins_and_its_old_day_is_refetched(
     sandbox: Sandbox,

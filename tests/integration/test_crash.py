@@ -99,6 +99,7 @@ def test_25_kills_at_seeded_random_moments_then_one_rerun_gives_the_truth(
     kills_then_the_truth(sandbox, warehouse, runs=25, moments=(0.2, 3.0), at_least=15)
 
 
+@pytest.mark.slow
 def test_on_a_lake_8_kills_at_seeded_random_moments_then_one_rerun_gives_the_truth(
     sandbox: Sandbox, lake: Path
 ) -> None:

@@ -87,6 +87,7 @@ def steps(sandbox: Sandbox, rng: random.Random, last: object) -> list[tuple[str,
     return chosen
 
 
+@pytest.mark.slow(minutes=3)
 @pytest.mark.parametrize("seed", [3, 11])
 def test_incremental_marts_equal_a_full_rebuild_after_any_sequence(
     sandbox: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch, seed: int
@@ -147,6 +148,7 @@ def test_incremental_marts_equal_a_full_rebuild_after_any_sequence(
     assert incremental_builds == 5  # every step's build was incremental
 
 
+@pytest.mark.slow
 def test_on_a_lake_an_incremental_build_over_many_days_equals_a_full_rebuild(
     sandbox: Sandbox, lake: LakeUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:

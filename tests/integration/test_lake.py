@@ -48,6 +48,7 @@ MARTS = (
 )
 
 
+@pytest.mark.slow
 def test_a_backfill_loads_exactly_the_truth_and_the_same_marts_as_the_file(
     sandbox: Sandbox, lake: LakeUnderTest, isolated: Path
 ) -> None:
@@ -138,6 +139,7 @@ def mouseflow_shop_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCES__MOUSEFLOW__WEBSITE_IDS", f'["{MF_SHOP}"]')
 
 
+@pytest.mark.slow
 def test_a_held_transaction_keeps_its_snapshot_and_fresh_readers_never_fail_or_see_a_mix(
     sandbox: Sandbox, lake: LakeUnderTest, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -281,6 +283,7 @@ def test_two_lakes_never_share_anything(
     ]
 
 
+@pytest.mark.slow(minutes=6)
 def test_upkeep_keeps_files_and_disk_flat_over_twenty_hourly_runs(
     sandbox: Sandbox, lake: LakeUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -340,6 +343,7 @@ def test_unreachable_catalog_75_bad_password_and_unusable_data_path_78_in_one_li
     assert code == 78 and "WAREHOUSE__DATA_PATH is required" in line
 
 
+@pytest.mark.slow
 def test_every_command_on_a_lake_marts_in_postgresql_and_no_secret_anywhere(
     sandbox: Sandbox,
     lake: LakeUnderTest,

@@ -196,6 +196,7 @@ def test_bad_paths_give_one_line_and_exit_78(
     assert len(err.strip().splitlines()) == 1 and expected in err
 
 
+@pytest.mark.slow(minutes=3)
 def test_twenty_incremental_runs_keep_the_disk_flat(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

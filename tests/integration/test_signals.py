@@ -54,6 +54,7 @@ def wait_for_fetching(proc: subprocess.Popen[str]) -> list[str]:
     raise AssertionError("the sync ended before it planned: " + "".join(lines))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_at_seeded_moments_stops_within_8s_and_a_rerun_gives_the_truth(
     sandbox: Sandbox, warehouse: Path, monkeypatch: pytest.MonkeyPatch, signum: int
