@@ -39,20 +39,21 @@ def parsed(directory: Path, project: Path, args: list[str], shared: bool) -> Man
     parse it: the build then parses itself and reports why."""
     from dbt.cli.main import dbtRunner
 
-    key = _key(directory, project, args)
+    identity = _identity(directory, project)
+    key = _key(identity, directory, args)
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
             return _kept[key]
     state = directory / "target" / PARSE_STATE
     if shared:
-        _share(directory, project, into=state)
+        _share(identity, into=state)
     result = dbtRunner().invoke(args)
     if not result.success or result.result is None:
         log.debug("dbt could not parse the project: %s", result.exception)
         return None
     if shared:
-        _share(directory, project, out_of=state)
+        _share(identity, out_of=state)
     with _lock:
         _kept[key] = result.result
         while len(_kept) > KEPT:
@@ -66,7 +67,8 @@ def forget() -> None:
         _kept.clear()
 
 
-def _key(directory: Path, project: Path, args: list[str]) -> str:
+def _identity(directory: Path, project: Path) -> str:
+    """dbt's version, the profile and the project's files and place: what a parse is of."""
     import dbt.version
 
     from pipelines.models.plan import project_digest
@@ -76,29 +78,20 @@ def _key(directory: Path, project: Path, args: list[str]) -> str:
         + (directory / "profiles.yml").read_bytes()
         + project_digest(project).encode()
         + str(project.resolve()).encode()
-        + json.dumps(
-            [a for a in args if a != str(directory) and not a.startswith(str(directory))]
-        ).encode()
     ).hexdigest()
 
 
-def _share(
-    directory: Path, project: Path, into: Path | None = None, out_of: Path | None = None
-) -> None:
+def _key(identity: str, directory: Path, args: list[str]) -> str:
+    """`identity` with dbt's options, but for the paths inside this warehouse's folder."""
+    options = [a for a in args if not a.startswith(str(directory))]
+    return hashlib.sha256((identity + json.dumps(options)).encode()).hexdigest()
+
+
+def _share(identity: str, into: Path | None = None, out_of: Path | None = None) -> None:
     """dbt's partial-parse state shared by every warehouse with the same profile (all
     files: their profile names the database relatively) in `~/.cache/pageflow/dbt-parse`:
     a new warehouse's first build starts from it instead of parsing afresh (2-3 s)."""
-    import dbt.version
-
-    from pipelines.models.plan import project_digest
-
-    profile = (directory / "profiles.yml").read_bytes()
-    key = hashlib.sha256(
-        dbt.version.__version__.encode()
-        + profile
-        + project_digest(project).encode()
-        + str(project.resolve()).encode()
-    ).hexdigest()[:24]
+    key = identity[:24]
     shared = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     shared = shared / "pageflow" / "dbt-parse" / f"{key}.msgpack"
     try:
