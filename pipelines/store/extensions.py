@@ -17,7 +17,6 @@ writable by nobody else, and the files are the ones checked (size, time, inode i
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import json
 import os
@@ -168,54 +167,3 @@ def connect() -> duckdb.DuckDBPyConnection:
     for name in EXTENSIONS:
         con.execute(f"load {name}")
     return con
-
-
-# DuckDB takes these only when a database opens (a later SET fails "while database is
-# running"); dlt's pool passes only its user agent at connect and SETs the rest.
-CONNECT_ONLY = ("allow_unsigned_extensions", "custom_user_agent")
-
-
-@functools.cache
-def connect_dlt_with_these_settings() -> None:
-    """Make dlt's DuckLake connections open with `CONNECT_ONLY` settings (once a process).
-
-    dlt resolves its own `DuckLakeCredentials` from the fields of the ones it is given, so a
-    subclass would be dropped: the class's `on_resolved`, which gives each credentials their
-    pool, is the one place to choose the pool."""
-    from dlt.destinations.impl.duckdb.configuration import DuckDbConnectionPool
-    from dlt.destinations.impl.ducklake.configuration import DuckLakeCredentials
-
-    class Pool(DuckDbConnectionPool):
-        """dlt's pool for DuckLake (a new connection per borrow), connecting with the
-        settings DuckDB takes only at connect; the rest as dlt's own pool does."""
-
-        def borrow_conn(
-            self,
-            global_config: dict[str, Any] | None = None,
-            local_config: dict[str, Any] | None = None,
-            pragmas: list[str] | None = None,
-        ) -> duckdb.DuckDBPyConnection:
-            with self._conn_lock:
-                config = {**(self.credentials.global_config or {}), **(global_config or {})}
-                at_connect = {key: config.pop(key) for key in CONNECT_ONLY if key in config}
-                conn = duckdb.connect(
-                    database=self.credentials._conn_str(),
-                    read_only=self.credentials.read_only,
-                    config=at_connect,
-                )
-                try:
-                    for name in self.credentials.extensions or ():
-                        conn.sql(f"LOAD {name}")
-                    self._apply_config(conn, "GLOBAL", config)
-                    self._execute_statements(conn)
-                    self._apply_local_config(conn, local_config, pragmas)
-                except Exception:
-                    conn.close()
-                    raise
-                self._conn_borrows += 1
-                return conn
-
-    def on_resolved(self: DuckLakeCredentials) -> None:
-        self.conn_pool = Pool(self, always_open_connection=True)
-
-    DuckLakeCredentials.on_resolved = on_resolved  # type: ignore[method-assign]

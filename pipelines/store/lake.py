@@ -23,7 +23,7 @@ from pathlib import Path
 import dlt
 import duckdb
 
-from pipelines.store import extensions
+from pipelines.store import extensions, lake_pool
 from pipelines.store.capabilities import answered_once
 from pipelines.store.lake_lock import LakeLock, catalog_error, connect_catalog
 from pipelines.store.lake_settings import ALIAS, LakeSettings, catalog_url, read_lake_settings
@@ -102,7 +102,7 @@ class Lake:
                 scheme = "https" if s3.use_ssl else "http"
                 aws.endpoint_url = f"{scheme}://{s3.endpoint.split('://')[-1]}"
             storage.credentials = aws
-        extensions.connect_dlt_with_these_settings()
+        lake_pool.connect_dlt_with_these_settings()
         credentials = DuckLakeCredentials(
             ALIAS, catalog=catalog_url(settings.conninfo), storage=storage
         )

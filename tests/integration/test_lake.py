@@ -4,7 +4,9 @@ its own promises. The file warehouse's promises run on it too (`both_warehouses`
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -305,6 +307,27 @@ def test_upkeep_keeps_files_and_disk_flat_over_twenty_hourly_runs(
         snapshots = con.execute("select count(*) from public.ducklake_snapshot").fetchone()[0]
     assert snapshots < 10  # expired run after run, not 20 runs' worth
     assert main(["maintain", "--warehouse", str(lake)]) == 0
+
+
+def test_a_load_step_shares_one_duckdb_instance_and_leaves_no_catalog_session(
+    sandbox: Sandbox,
+    lake: LakeUnderTest,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """dlt's load jobs (a dozen a step, in parallel threads) share one DuckDB instance with
+    the lake attached once (not an instance and an attach each); when the step ends, the
+    instance and its catalog sessions are gone."""
+    mouseflow_shop_only(monkeypatch)
+    caplog.set_level(logging.DEBUG, logger="pageflow.lake")
+    assert sync(lake, *DAYS) == 0
+    served = [int(n) for n in re.findall(r"instance closed after (\d+) connections", caplog.text)]
+    assert served and max(served) >= 10, served
+    with lake.server.superuser() as con:
+        sessions = con.execute(
+            "select count(*) from pg_stat_activity where datname = %s", [lake.database]
+        ).fetchone()
+    assert sessions == (0,)
 
 
 def test_unreachable_catalog_75_bad_password_and_unusable_data_path_78_in_one_line(
