@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.models.dbt import BUILD_SCHEMA
-from pipelines.store.sql import literal
+from pipelines.store.sql import literal, same_rows
 
 MARTS_SCHEMA = "analytics"
 
@@ -49,7 +49,7 @@ def publish_marts(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"drop view {target}")
             old = None
         if old is not None and old.columns == new.columns:
-            if not _same_rows(con, source, target):
+            if not same_rows(con, source, target):
                 con.execute(f"delete from {target}")
                 con.execute(f"insert into {target} select * from {source}")
             comment, columns = old.comment, old.column_comments
@@ -60,17 +60,6 @@ def publish_marts(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"comment on table {target} is {literal(new.comment)}")
         for column, text in sorted(new.column_comments - columns):
             con.execute(f'comment on column {target}."{column}" is {literal(text)}')
-
-
-def _same_rows(con: duckdb.DuckDBPyConnection, source: str, target: str) -> bool:
-    """Whether two tables of the same columns hold the same rows: their counts and a hash
-    of the multiset of their rows (as the file's publish compares tables)."""
-    row = con.execute(
-        f"select (select count(*) from {source}) = (select count(*) from {target}) "
-        f"and (select sum(hash(t)) from {source} as t) "
-        f"is not distinct from (select sum(hash(t)) from {target} as t)"
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def _read_catalog(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, _Table]:

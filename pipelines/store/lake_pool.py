@@ -80,11 +80,7 @@ def connect_dlt_with_these_settings() -> None:
                 return
             name = self.credentials.ducklake_name  # type: ignore[attr-defined]
             try:
-                attached = self._conn.execute(
-                    "select count(*) from duckdb_databases() where database_name = ?", [name]
-                ).fetchone()
-                if attached and attached[0]:
-                    self._conn.execute(f'detach "{name}"')
+                self._conn.execute(f'detach database if exists "{name}"')
             except duckdb.Error:
                 pass  # closing the instance lets go of the catalog all the same
             finally:

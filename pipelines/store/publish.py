@@ -33,7 +33,7 @@ import duckdb
 
 from pipelines.store.paths import not_a_directory
 from pipelines.store.settings import model_memory_limit, publish_internal
-from pipelines.store.sql import drop_staging_copies, literal, quoted_path
+from pipelines.store.sql import drop_staging_copies, literal, quoted_path, same_rows
 from pipelines.store.warehouse import Warehouse, refuse_if_held, remove_database
 from sources.shared.errors import PageflowError
 
@@ -197,12 +197,7 @@ def _level(con: duckdb.DuckDBPyConnection, name: tuple[str, str], table: dict) -
     keys = [c for c in PARTITION if c in columns]
     small = con.execute(f"select count(*) < {SMALL} from work.{relation}").fetchall()[0][0]
     if "_dlt_load_id" not in keys or small:  # models, settings, audit: rewritten whole
-        fingerprint = "select count(*), sum(hash(t)) from {} as t"
-        same = (
-            con.execute(fingerprint.format(f"work.{relation}")).fetchall()
-            == con.execute(fingerprint.format(f"pub.{relation}")).fetchall()
-        )
-        if same:  # the same rows (a multiset hash): nothing to write
+        if same_rows(con, f"work.{relation}", f"pub.{relation}"):  # nothing to write
             return None
         con.execute(f"delete from pub.{relation}")
         con.execute(f"insert into pub.{relation} select * from work.{relation}")

@@ -27,6 +27,17 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
     return bool(found[0][0])
 
 
+def same_rows(con: duckdb.DuckDBPyConnection, first: str, second: str) -> bool:
+    """Whether two tables of the same columns hold the same rows: their counts and a hash
+    of the multiset of their rows."""
+    row = con.execute(
+        f"select (select count(*) from {first}) = (select count(*) from {second}) "
+        f"and (select sum(hash(t)) from {first} as t) "
+        f"is not distinct from (select sum(hash(t)) from {second} as t)"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def drop_staging_copies(con: duckdb.DuckDBPyConnection) -> None:
     """dlt's `<dataset>_staging` schemas hold copies of merged rows; nobody reads them."""
     for (schema,) in con.execute(
