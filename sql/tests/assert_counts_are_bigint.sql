@@ -1,5 +1,6 @@
 -- rows: mart columns of a wider integer type than BIGINT (sum() and count_if() give
 -- HUGEINT, which BI drivers read badly): every count in the marts is BIGINT
+{{ pageflow_after_every_mart() }}
 select
     table_name as mart,
     column_name,

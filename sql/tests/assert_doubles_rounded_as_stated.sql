@@ -2,6 +2,7 @@
 -- decimals") and holds no more digits than that (no 0.5097999999999999 in a BI tool).
 -- Returns the columns that state none; the values are checked by the grain step's test
 -- in tests/sql (a query per column).
+{{ pageflow_after_every_mart() }}
 select
     table_name,
     column_name

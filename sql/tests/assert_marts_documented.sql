@@ -1,4 +1,5 @@
 -- rows: every mart table or column without a description (see pipelines/catalog.py)
+{{ pageflow_after_every_mart() }}
 select
     table_name as mart,
     column_name as undocumented

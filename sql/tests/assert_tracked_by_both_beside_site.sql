@@ -1,5 +1,6 @@
 -- Every mart with a site also says whether both vendors track it (`tracked_by_both`), so an
 -- analyst compares like with like without joining `sites`. Returns the marts that lack it.
+{{ pageflow_after_every_mart() }}
 with
 
 site_marts as (

@@ -159,35 +159,72 @@ def test_the_warehouse_s_comments_and_types_are_the_yml_s(built: Path) -> None:
 
 
 def broken_project(tmp_path: Path, mart: str, change: str) -> Path:
-    """A copy of the dbt project with one mart's SQL changed."""
+    """A copy of the dbt project with one mart's SQL changed: `change` appended, or its
+    final `select * from final` made `change` when `change` starts with "select"."""
     root = tmp_path / "sql"
     shutil.copytree(sql_dir(), root)
     path = root / "models" / "marts" / f"{mart}.sql"
-    path.write_text(path.read_text() + change)
+    sql = path.read_text()
+    if change.startswith("select"):
+        assert sql.count("select * from final") == 1
+        path.write_text(sql.replace("select * from final", change))
+    else:
+        path.write_text(sql + change)
     return root
 
 
 @pytest.mark.parametrize(
-    ("change", "error"),
+    ("mart", "change", "error"),
     [
         (
+            "sites",
             "union all select * from final",
-            r"tests failed, marts left as they were: grain_sites_vendor__website_id: 3",
+            r"tests failed, marts left as they were: grain_sites_vendor__website_id: 3 rows$",
         ),
-        ("where no_such_column", r"model analytics.sites did not build: .*no_such_column"),
+        ("sites", "where no_such_column", r"model analytics.sites did not build: .*no_such_column"),
+        # the tests that read the catalog run after this build's marts, not before them
+        (
+            "funnel_conversion",
+            "select * replace (cast(visitors as hugeint) as visitors) from final",
+            r"tests failed, marts left as they were: assert_counts_are_bigint: \d+ rows$",
+        ),
+        (
+            "funnel_conversion",
+            "select * replace ('nowhere.test' as site) from final",
+            r"tests failed, marts left as they were: assert_sites_known: \d+ rows$",
+        ),
     ],
-    ids=["repeated grain", "SQL error"],
+    ids=["repeated grain", "SQL error", "a HUGEINT count", "a site not in sites"],
 )
 def test_a_mart_that_fails_leaves_the_marts_as_they_were(
-    built: Path, tmp_path: Path, change: str, error: str
+    built: Path, tmp_path: Path, mart: str, change: str, error: str
 ) -> None:
-    with duckdb.connect(str(built), read_only=True) as con:
-        before = con.execute("select * from analytics.sites order by all").fetchall()
+    def marts() -> list[list[tuple]]:
+        with duckdb.connect(str(built), read_only=True) as con:
+            return [
+                con.execute(f"select * from analytics.{name} order by all").fetchall()
+                for name in ("sites", mart)
+            ]
+
+    before = marts()
     with pytest.raises(ModelError, match=error) as failed:
-        build(warehouse_of(built), broken_project(tmp_path, "sites", change))
+        build(warehouse_of(built), broken_project(tmp_path, mart, change))
     assert "\n" not in str(failed.value)
-    with duckdb.connect(str(built), read_only=True) as con:
-        assert con.execute("select * from analytics.sites order by all").fetchall() == before
+    assert marts() == before
+
+
+def test_the_catalog_tests_know_every_mart() -> None:
+    """`pageflow_marts()` (which the tests over the catalog depend on, and which
+    `assert_sites_known` reads) names every mart in sql/models/marts/."""
+    import re
+
+    macro = (sql_dir() / "macros" / "marts.sql").read_text()
+    listed = set(re.findall(r"'(\w+)'", macro.split("return(")[1].split(")")[0]))
+    assert listed == {p.stem for p in (sql_dir() / "models" / "marts").glob("*.sql")}
+    for test in (sql_dir() / "tests").glob("*.sql"):
+        sql = test.read_text()
+        if "duckdb_columns()" in sql or "duckdb_tables()" in sql:
+            assert "{{ pageflow_after_every_mart() }}" in sql, test.name
 
 
 def test_weekly_and_monthly_comparisons_sum_the_days_and_test_the_sums(built: Path) -> None:
