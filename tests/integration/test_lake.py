@@ -184,7 +184,7 @@ def test_a_second_sync_from_another_process_exits_75_at_once_and_a_kill_releases
     sandbox: Sandbox, lake: LakeUnderTest, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mouseflow_shop_only(monkeypatch)
-    sandbox.faults.add(Fault("slow", vendor="mouseflow", delay=1.0))
+    sandbox.faults.add(Fault("slow", vendor="mouseflow", delay=3.0))
     # the first sync runs with a work folder of its own: another host, as far as it knows
     monkeypatch.setenv("WAREHOUSE__WORK_DIR", str(isolated / "host-a"))
     first = start_sync(lake, "--start", "2026-03-01", "--end", "2026-03-02")
@@ -194,7 +194,6 @@ def test_a_second_sync_from_another_process_exits_75_at_once_and_a_kill_releases
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         monkeypatch.setenv("WAREHOUSE__WORK_DIR", str(isolated / "host-b"))
-        began = time.monotonic()
         second = subprocess.run(
             [*CLI, "sync", "--warehouse", str(lake)],
             capture_output=True,
@@ -202,12 +201,13 @@ def test_a_second_sync_from_another_process_exits_75_at_once_and_a_kill_releases
             cwd=ROOT,
             timeout=60,
         )
-        took = time.monotonic() - began
+        # at once: it did not wait for the lock, the holder still runs (no bound in seconds:
+        # a cold Python start took 10 s on a slow day)
+        assert first.poll() is None
         assert second.returncode == 75, second.stderr
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1 and "another sync holds the lake" in lines[0]
         assert f"pageflow sync pid {first.pid}" in lines[0]  # the holder, named
-        assert took < 10  # at once: Python's start and one catalog round trip
         first.send_signal(signal.SIGKILL)
         assert first.wait(timeout=30) == -signal.SIGKILL
     finally:
