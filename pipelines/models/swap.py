@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.models.dbt import BUILD_SCHEMA
-from pipelines.store.sql import literal, same_rows
+from pipelines.store.sql import literal, same_rows_of
 
 MARTS_SCHEMA = "analytics"
 
@@ -36,10 +36,20 @@ def publish_marts(con: duckdb.DuckDBPyConnection) -> None:
     the same rows; its comments written only where they differ): on a lake, a new table or
     a comment is a change of the catalog's schema, which costs more than the rows
     themselves, and rows written are new Parquet files for upkeep to merge. An hourly run
-    changes a few marts; the others are only read. The catalog is read once
-    for both schemas: on a lake every query of it is a round trip to PostgreSQL."""
+    changes a few marts; the others are only read, all in one statement. The catalog is
+    read once for both schemas: on a lake every query of it is a round trip to PostgreSQL."""
     con.execute(f"create schema if not exists {MARTS_SCHEMA}")
     built, published = _read_catalog(con, BUILD_SCHEMA), _read_catalog(con, MARTS_SCHEMA)
+    kept = [
+        name
+        for name, new in sorted(built.items())
+        if new.kind == "table"
+        and (old := published.get(name)) is not None
+        and old.kind == "table"
+        and old.columns == new.columns
+    ]
+    pairs = [(f"{BUILD_SCHEMA}.{name}", f"{MARTS_SCHEMA}.{name}") for name in kept]
+    unchanged = {name for name, same in zip(kept, same_rows_of(con, pairs), strict=True) if same}
     for name, new in sorted(built.items()):
         if new.kind != "table":
             continue
@@ -49,7 +59,7 @@ def publish_marts(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"drop view {target}")
             old = None
         if old is not None and old.columns == new.columns:
-            if not same_rows(con, source, target):
+            if name not in unchanged:
                 con.execute(f"delete from {target}")
                 con.execute(f"insert into {target} select * from {source}")
             comment, columns = old.comment, old.column_comments
