@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI = (sys.executable, "-m", "pipelines.cli")
 FIRST, LAST = "2026-03-01", "2026-03-03"
 SHOP = "8fc2ace2-75bc-8ba4-b424-c8916670b990"
-MOMENTS = 6  # per signal, each its own seeded moments: twelve stops in all
+MOMENTS = 4  # per signal, each its own seeded moments: eight stops in all
 
 
 def start(warehouse: Path) -> subprocess.Popen[str]:
