@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import statistics
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -76,6 +77,19 @@ def warehouse(isolated: Path, warehouse_kind: str, request: pytest.FixtureReques
 def folder_of(warehouse: Path) -> Path:
     """The folder a sync keeps on this host: beside the file, or the lake's work folder."""
     return open_warehouse(str(warehouse)).folder
+
+
+def assert_flat(sizes: list[tuple[int, ...]]) -> None:
+    """Each column of twenty runs' sizes levels off instead of growing: the middle of runs
+    10-19 is within 10% of the middle of runs 1-9 (run 0 starts from nothing), and no
+    later run jumps past half again the largest earlier one. Medians, not maxima: a DuckDB
+    file's free blocks make single runs swing by 10-20% either way (seen: 16.0-21.6 MB)."""
+    assert len(sizes) >= 20, sizes
+    for column in range(len(sizes[0])):
+        series = [size[column] for size in sizes]
+        early, late = series[1:10], series[10:]
+        assert statistics.median(late) <= statistics.median(early) * 1.1, (column, series)
+        assert max(late) <= max(early) * 1.5, (column, series)
 
 
 def sync(warehouse: Path, *args: str) -> int:
