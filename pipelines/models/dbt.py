@@ -3,7 +3,8 @@
 dbt's start (importing the adapter, parsing the project) is paid once per run; partial
 parsing keeps its state in `<warehouse>.pageflow/dbt/`, beside the profile pageflow writes
 there. The profile holds no secret: the catalog password reaches libpq as PGPASSWORD and
-the object store's keys are read from the environment at the moment dbt renders it.
+the object store's keys are read from the environment at the moment dbt renders it, as are a
+lake's catalog, data path and bucket (so every lake has the same profile, and one parse).
 Nothing reaches stdout (a cron mail carries only pageflow's own lines): dbt's events go to
 the `pageflow.dbt` logger, one line per model at INFO, every test that fails at ERROR.
 """
@@ -33,6 +34,13 @@ log = logging.getLogger("pageflow.dbt")
 
 BUILD_SCHEMA = "analytics_build"  # where dbt builds the marts; moved to `analytics` after
 _S3_KEYS = {"key_id": "PAGEFLOW_DBT_S3_KEY_ID", "secret": "PAGEFLOW_DBT_S3_SECRET"}
+# a lake's own places, read from the environment when dbt renders the profile: every lake's
+# profile is then the same text, and one parse of the project serves them all (`dbt_parse`)
+_LAKE_PLACES = {
+    "catalog": "PAGEFLOW_DBT_CATALOG",
+    "data_path": "PAGEFLOW_DBT_DATA_PATH",
+    "scope": "PAGEFLOW_DBT_S3_SCOPE",
+}
 
 
 @dataclass
@@ -90,20 +98,22 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
         output["database"] = ALIAS
         output["attach"] = [
             {
-                "path": "ducklake:postgres:" + lake.catalog_conninfo,
+                "path": _from_environment("catalog"),
                 "alias": ALIAS,
-                "options": {"data_path": lake.data_path, "metadata_schema": METADATA_SCHEMA},
+                "options": {
+                    "data_path": _from_environment("data_path"),
+                    "metadata_schema": METADATA_SCHEMA,
+                },
                 **({"read_only": True} if read_only else {}),
             }
         ]
         if lake.s3 is not None:
-            bucket = "s3://" + lake.data_path.removeprefix("s3://").split("/")[0] + "/"
             secret: dict[str, Any] = {
                 "type": "s3",
                 "region": lake.s3.region,
                 "url_style": lake.s3.url_style,
                 "use_ssl": lake.s3.use_ssl,
-                "scope": bucket,
+                "scope": _from_environment("scope"),
             }
             if lake.s3.endpoint:
                 secret["endpoint"] = lake.s3.endpoint.split("://")[-1]
@@ -124,16 +134,36 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
         path.write_text(text)
 
 
+def _from_environment(place: str) -> str:
+    return "{{ env_var('" + _LAKE_PLACES[place] + "') }}"
+
+
+def _lake_places(warehouse: AnyWarehouse) -> dict[str, str]:
+    """The values of `_LAKE_PLACES` for `warehouse` (none for a file)."""
+    if not warehouse.is_lake:
+        return {}
+    lake = warehouse.settings  # type: ignore[union-attr]
+    bucket = "s3://" + lake.data_path.removeprefix("s3://").split("/")[0] + "/"
+    return {
+        _LAKE_PLACES["catalog"]: "ducklake:postgres:" + lake.catalog_conninfo,
+        _LAKE_PLACES["data_path"]: lake.data_path,
+        _LAKE_PLACES["scope"]: bucket,
+    }
+
+
 @contextmanager
 def _secrets_in_environment(warehouse: AnyWarehouse) -> Iterator[None]:
-    """The object store's keys as environment variables while dbt renders the profile."""
+    """The lake's places and the object store's keys as environment variables while dbt
+    renders the profile."""
     s3 = warehouse.settings.s3 if warehouse.is_lake else None  # type: ignore[union-attr]
-    saved = {v: os.environ.get(v) for v in _S3_KEYS.values()}
+    places = _lake_places(warehouse)
+    saved = {v: os.environ.get(v) for v in [*_S3_KEYS.values(), *_LAKE_PLACES.values()]}
     try:
         for key, variable in _S3_KEYS.items():
             value = getattr(s3, key) if s3 is not None else None
             if value:
                 os.environ[variable] = value
+        os.environ.update(places)
         yield
     finally:
         for variable, value in saved.items():
