@@ -143,12 +143,13 @@ def _lake_places(warehouse: AnyWarehouse) -> dict[str, str]:
     if not warehouse.is_lake:
         return {}
     lake = warehouse.settings  # type: ignore[union-attr]
-    bucket = "s3://" + lake.data_path.removeprefix("s3://").split("/")[0] + "/"
-    return {
+    places = {
         _LAKE_PLACES["catalog"]: "ducklake:postgres:" + lake.catalog_conninfo,
         _LAKE_PLACES["data_path"]: lake.data_path,
-        _LAKE_PLACES["scope"]: bucket,
     }
+    if lake.s3 is not None:
+        places[_LAKE_PLACES["scope"]] = lake.bucket
+    return places
 
 
 @contextmanager

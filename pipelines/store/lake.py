@@ -143,13 +143,12 @@ class Lake:
         s3 = self.settings.s3
         if s3 is None:
             return
-        bucket = "s3://" + self.settings.data_path.removeprefix("s3://").split("/")[0] + "/"
         parts = [
             "type s3",
             f"region {literal(s3.region)}",
             f"url_style {literal(s3.url_style)}",
             f"use_ssl {'true' if s3.use_ssl else 'false'}",
-            f"scope {literal(bucket)}",
+            f"scope {literal(self.settings.bucket)}",
         ]
         if s3.endpoint:
             parts.append(f"endpoint {literal(s3.endpoint.split('://')[-1])}")

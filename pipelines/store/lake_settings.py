@@ -53,6 +53,11 @@ class LakeSettings:
     def catalog_conninfo(self) -> str:
         return conninfo_text(self.conninfo)
 
+    @property
+    def bucket(self) -> str:
+        """`s3://<bucket>/` of an object-store data path: the scope of its S3 secret."""
+        return "s3://" + self.data_path.removeprefix("s3://").split("/")[0] + "/"
+
     def secrets(self) -> list[str]:
         """Every secret value, for scrubbing any text that might carry one."""
         values = [self.password, self.s3.key_id if self.s3 else None]
