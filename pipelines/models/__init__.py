@@ -103,32 +103,44 @@ def build(
         prepare_raw(con, declared, root, settings)
         chosen = plan.plan(
             con,
-            list(declared),
+            declared,
             root,
             lookback_days=max((v.lookback_days for v in vendors.values()), default=0),
             settings_tables=settings_tables,
             full_refresh=full_refresh,
         )
+        plan.start(con, now)
         con.commit()
         # its own commit, right whatever the models do; the views guard against these rows
         # too, and the plan reads only the ledger
         prune_superseded(con, declared, None if chosen.full else chosen.newer)
     log.info("models: rebuilding %s", chosen.describe())
-    outcome = dbt.run(warehouse, root, full_refresh=chosen.full, views=chosen.full)
+    if chosen.sources == []:  # no window of any resource changed: every mart is as it was
+        outcome = dbt.DbtOutcome(success=True, seconds=0.0)
+    else:
+        outcome = dbt.run(
+            warehouse, root, full_refresh=chosen.full, views=chosen.full, sources=chosen.sources
+        )
     failure = _failure(outcome)
     if failure:
         raise ModelError(failure)
     built = [n.name for n in outcome.models if n.status == "success"]
+    # a build of some marts publishes those; the others' builds equal what readers have
+    marts = None if chosen.sources is None else {name.split(".", 1)[1] for name in built}
     with warehouse.connect_work() as con:
         con.begin()
         try:
-            swap.publish_marts(con)
+            if marts is None or marts:
+                swap.publish_marts(con, marts)
             plan.record(con, chosen, now)
         except BaseException:
             con.rollback()
             raise
         con.commit()
     passed = [n.name for n in outcome.tests if n.status == "pass"]
+    if chosen.sources == []:
+        log.info("models: no raw table changed since the last build: the marts stand")
+        return BuildResult(built, passed, chosen, outcome.seconds)
     log.info(
         "models: built %d models, %d tests passed (%s, dbt %.1fs)",
         len(built),

@@ -251,10 +251,12 @@ def run(
     command: str = "build",
     read_only: bool = False,
     directory: Path | None = None,
+    sources: list[str] | None = None,
 ) -> DbtOutcome:
     """`dbt build` (or `docs`: `dbt docs generate --static`) on `project` against the
     warehouse's working database (or, `read_only`, what readers see); `views`: also
     (re)create the staging and intermediate views (else only the marts and tests);
+    `sources`: only the marts and tests downstream of these raw tables (else all);
     `directory`: dbt's state (default `state_dir`)."""
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     began = time.perf_counter()
@@ -268,9 +270,8 @@ def run(
     if command == "build":
         if full_refresh:
             args.append("--full-refresh")
-        if not views:  # the marts and every test (a test over a view is still run)
-            args += ["--select", "config.materialized:incremental", "config.materialized:table"]
-            args += ["resource_type:test"]
+        if not views:  # the marts and the tests (a test over a view is still run)
+            args += ["--select", *_selected(sources)]
     try:
         with (
             _secrets_in_environment(warehouse),
@@ -291,6 +292,14 @@ def run(
     if result.exception is not None:
         outcome.error = one_line(str(result.exception))
     return outcome
+
+
+def _selected(sources: list[str] | None) -> list[str]:
+    """dbt's selectors for the marts and tests downstream of `sources` (None: all)."""
+    kinds = ["config.materialized:incremental", "config.materialized:table", "resource_type:test"]
+    if sources is None:
+        return kinds
+    return [f"source:raw.{source}+,{kind}" for source in sources for kind in kinds]
 
 
 @contextmanager

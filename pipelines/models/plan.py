@@ -11,7 +11,10 @@ rebuilds, per vendor and website:
 - every window marked to be fetched again (a recording moved away from it);
 - every day from the last build's lookback boundary on (its `is_final` may have changed);
 each widened by a day either side (a recording's local day is within a day of its window).
-A different fingerprint, no record, or `--full-refresh` rebuild everything.
+Only the marts that read a raw table of a resource with such a window are built (`sources`:
+dbt selects what is downstream of them), unless the last build did not finish (failed,
+killed): then every mart is, so that what a failed build left in `analytics_build` is never
+published. A different fingerprint, no record, or `--full-refresh` rebuild everything.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ log = logging.getLogger("pageflow.models")
 
 CHANGED = "raw.changed_days"
 BUILDS = "raw.model_builds"
+STARTED = "raw.model_build_started"  # a row while a build runs: it did not finish if seen
 SLACK_DAYS = 1  # a recording's local day against its window's day
 FINAL_MARGIN_DAYS = 2  # time zones around the lookback boundary
 
@@ -49,13 +53,16 @@ class Plan:
     last: date | None = None
     # incremental: vendor -> a query of the loads completed since the last build
     newer: dict[str, str] = field(default_factory=dict)
+    # incremental: the raw tables (`<vendor>__<table>`) whose marts are built; None: all
+    sources: list[str] | None = None
 
     def describe(self) -> str:
         if self.full:
             return f"every day ({self.reason})"
         if not self.days:
             return "no day changed"
-        return f"{self.days} website days from {self.first} to {self.last}"
+        marts = "" if self.sources is None else f" of {len(self.sources)} raw tables"
+        return f"{self.days} website days{marts} from {self.first} to {self.last}"
 
 
 def project_digest(root: Path) -> str:
@@ -69,17 +76,20 @@ def project_digest(root: Path) -> str:
 
 def plan(
     con: duckdb.DuckDBPyConnection,
-    vendors: list[str],
+    declared: dict[str, dict[str, Any]],
     root: Path,
     lookback_days: int,
     settings_tables: list[str],
     full_refresh: bool,
 ) -> Plan:
     """Decide the build and write `raw.changed_days` (in the caller's transaction).
-    `settings_tables`: the `raw` tables pageflow writes from its settings."""
+    `declared`: vendor -> raw table -> columns (`sql/sources/`); `settings_tables`: the
+    `raw` tables pageflow writes from its settings."""
+    vendors = list(declared)
     fingerprint = _fingerprint(con, vendors, root, settings_tables)
     loads = {v: _newest_load(con, v) for v in vendors}
     last = _last_build(con)
+    unfinished = _started(con)
     con.execute(f"create or replace table {CHANGED} (vendor varchar, website_id varchar, day date)")
     if full_refresh:
         return Plan(True, "--full-refresh", fingerprint, loads)
@@ -87,14 +97,32 @@ def plan(
         return Plan(True, "first build of these models", fingerprint, loads)
     if last["fingerprint"] != fingerprint:
         return Plan(True, "the models, sites or websites changed", fingerprint, loads)
-    since_final = last["clock"].date().toordinal() - lookback_days - FINAL_MARGIN_DAYS
+    since_final = date.fromordinal(
+        last["clock"].date().toordinal() - lookback_days - FINAL_MARGIN_DAYS
+    )
     newer: dict[str, str] = {}
     selects: list[str] = []
     params: list[Any] = []
+    sources: list[str] = []
     for vendor in vendors:
         if not table_exists(con, vendor, WINDOWS.name):
             continue
         newer[vendor] = completed_since(con, vendor, last["loads"].get(vendor))
+        changed = f"""
+            w._dlt_load_id in ({newer[vendor]}) or w.loaded is null or w.day >= ?
+        """
+        resources = {
+            resource
+            for (resource,) in con.execute(
+                f'select distinct resource from "{vendor}".{WINDOWS.name} as w where {changed}',
+                [since_final],
+            ).fetchall()
+        }
+        sources += [
+            f"{vendor}__{table}"
+            for table, resource in sorted(windowed_tables(con, vendor).items())
+            if resource in resources and table in declared[vendor]
+        ]
         selects.append(
             f"""
             select
@@ -103,12 +131,10 @@ def plan(
                 cast(w.day + cast(slack.days as integer) as date) as day
             from "{vendor}".{WINDOWS.name} as w,
                 (select unnest(range(-{SLACK_DAYS}, {SLACK_DAYS} + 1)) as days) as slack
-            where w._dlt_load_id in ({newer[vendor]})
-                or w.loaded is null
-                or w.day >= ?
+            where {changed}
             """
         )
-        params += [vendor, date.fromordinal(since_final)]
+        params += [vendor, since_final]
     if selects:
         # one statement: on a lake, a table replaced by a query of itself in the same
         # transaction lost the Parquet file that query was to read
@@ -120,7 +146,23 @@ def plan(
         )
     found = con.execute(f"select count(*), min(day), max(day) from {CHANGED}").fetchone()
     days, first, last_day = found if found else (0, None, None)
-    return Plan(False, "incremental", fingerprint, loads, days, first, last_day, newer)
+    chosen = None if unfinished else sources
+    return Plan(False, "incremental", fingerprint, loads, days, first, last_day, newer, chosen)
+
+
+def start(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Mark a build as running (committed before dbt runs; `record` clears it)."""
+    con.execute(f"create table if not exists {STARTED} (started_at timestamptz)")
+    con.execute(f"delete from {STARTED}")
+    con.execute(f"insert into {STARTED} values (?)", [now])
+
+
+def _started(con: duckdb.DuckDBPyConnection) -> bool:
+    """An earlier build started and did not finish."""
+    if not table_exists(con, "raw", STARTED.split(".")[1]):
+        return False
+    row = con.execute(f"select count(*) from {STARTED}").fetchone()
+    return bool(row and row[0])
 
 
 def completed_since(con: duckdb.DuckDBPyConnection, vendor: str, mark: str | None) -> str:
@@ -140,6 +182,8 @@ def record(con: duckdb.DuckDBPyConnection, done: Plan, now: datetime) -> None:
         "(built_at timestamptz, fingerprint varchar, loads varchar, full_refresh boolean)"
     )
     con.execute(f"delete from {BUILDS}")
+    if table_exists(con, "raw", STARTED.split(".")[1]):
+        con.execute(f"delete from {STARTED}")
     con.execute(
         f"insert into {BUILDS} values (?, ?, ?, ?)",
         [now, done.fingerprint, json.dumps(done.loads), done.full],

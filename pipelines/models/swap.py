@@ -28,9 +28,9 @@ class _Table:
     column_comments: frozenset[tuple[str, str]]  # (name, comment), where one is set
 
 
-def publish_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy every mart built in `analytics_build` into `analytics` with its comments
-    (caller's transaction).
+def publish_marts(con: duckdb.DuckDBPyConnection, only: set[str] | None = None) -> None:
+    """Copy every mart built in `analytics_build` (or those named in `only`: the marts this
+    build rebuilt) into `analytics` with its comments (caller's transaction).
 
     A mart whose columns are unchanged keeps its table (its rows replaced, unless they are
     the same rows; its comments written only where they differ): on a lake, a new table or
@@ -40,6 +40,8 @@ def publish_marts(con: duckdb.DuckDBPyConnection) -> None:
     read once for both schemas: on a lake every query of it is a round trip to PostgreSQL."""
     con.execute(f"create schema if not exists {MARTS_SCHEMA}")
     built, published = _read_catalog(con, BUILD_SCHEMA), _read_catalog(con, MARTS_SCHEMA)
+    if only is not None:
+        built = {name: table for name, table in built.items() if name in only}
     kept = [
         name
         for name, new in sorted(built.items())

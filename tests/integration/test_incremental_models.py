@@ -177,3 +177,75 @@ def test_on_a_lake_an_incremental_build_over_many_days_equals_a_full_rebuild(
     for table, rows in got.items():
         assert rows == query(lake, sql.format(table)), table
     assert query(lake, "select max(day) from analytics.daily_traffic") == [(date(2026, 3, 20),)]
+
+
+@pytest.mark.slow
+def test_a_run_of_some_resources_builds_only_their_marts_and_equals_a_full_rebuild(
+    sandbox: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Days long final (no is_final can change): a run of pages builds the pages mart
+    only, a run of forms only the marts over forms, and after a build that did not finish
+    every mart is built again; each time the marts equal a full rebuild."""
+    from pipelines.models import dbt, swap
+
+    chosen: list[list[str] | None] = []
+    built: list[set[str]] = []
+    run = dbt.run
+
+    def recording(*args: object, **kwargs: object) -> dbt.DbtOutcome:
+        chosen.append(kwargs.get("sources"))  # type: ignore[arg-type]
+        outcome = run(*args, **kwargs)  # type: ignore[arg-type]
+        built.append(
+            {n.name.split(".", 1)[1] for n in outcome.models if n.name.startswith("analytics.")}
+        )
+        return outcome
+
+    monkeypatch.setattr(dbt, "run", recording)
+    warehouse = isolated / "w.duckdb"
+    assert sync(warehouse, "--start", "2026-03-01", "--end", "2026-03-04") == 0
+    assert chosen == [None] and len(built[0]) == 13
+    form_marts = {"form_conversion", "form_field_friction", "vendor_comparison"}
+    steps = [
+        ('["pages"]', '["heatmaps"]', ["--start", "2026-03-02", "--end", "2026-03-03"]),
+        ('["forms"]', '["forms"]', ["--start", "2026-03-03", "--end", "2026-03-03"]),
+    ]
+    for mouseflow, pagesense, args in steps:
+        monkeypatch.setenv("SOURCES__MOUSEFLOW__RESOURCES", mouseflow)
+        monkeypatch.setenv("SOURCES__PAGESENSE__RESOURCES", pagesense)
+        if mouseflow == '["forms"]':  # the vendor emptied the shop's forms of that day
+            sandbox.faults.add(
+                Fault("empty-page", vendor="mouseflow", endpoint=FORMS, website_id=MF_SHOP)
+            )
+        assert sync(warehouse, *args) == 0, mouseflow
+        assert chosen[-1] is not None and built[-1]
+        tables = ("__pages", "__heatmaps", "__forms", "__form_fields", "__form_drop_offs")
+        assert all(source.endswith(tables) for source in chosen[-1]), chosen[-1]
+        if mouseflow == '["pages"]':
+            assert built[-1] == {"pages"}
+        else:
+            assert form_marts <= built[-1] and "pages" not in built[-1]
+            assert "daily_traffic" not in built[-1]
+        got = marts(Warehouse(warehouse).work_path)
+        assert got == rebuilt_in_full(warehouse, isolated / "f" / "w.duckdb"), mouseflow
+    assert not query(
+        warehouse,
+        "select * from analytics.form_conversion where vendor = 'mouseflow' "
+        f"and website_id = '{MF_SHOP}' and day = date '2026-03-03'",
+    )
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the swap broke")
+
+    sandbox.faults.clear()
+    monkeypatch.setattr(swap, "publish_marts", broken)
+    assert sync(warehouse, "--start", "2026-03-02", "--end", "2026-03-02") != 0
+    assert chosen[-1] is not None  # the failed build chose some marts
+    monkeypatch.undo()  # every variable and the patches: a plain run of pages next
+    monkeypatch.setattr(dbt, "run", recording)
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SOURCES__MOUSEFLOW__RESOURCES", '["pages"]')
+    assert sync(warehouse, "--start", "2026-03-02", "--end", "2026-03-02") == 0
+    assert chosen[-1] is None and len(built[-1]) == 13  # the unfinished build: all of them
+    got = marts(Warehouse(warehouse).work_path)
+    assert got == rebuilt_in_full(warehouse, isolated / "f" / "w.duckdb")
