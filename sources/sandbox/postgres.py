@@ -11,9 +11,11 @@ PostgreSQL refuses to run as root: as root, the server runs as the system user
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import pwd
+import random
 import socket
 import stat
 import subprocess
@@ -23,6 +25,7 @@ from typing import Any
 
 SERVER_USER = "embedded_postgres"
 START_TIMEOUT = 60  # seconds for initdb and start together, on a loaded machine
+START_ATTEMPTS = 3  # a start whose port was taken meanwhile is tried on another port
 
 
 def binaries() -> Path:
@@ -36,9 +39,22 @@ def binaries() -> Path:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port below the kernel's ephemeral range: a port the kernel hands out itself
+    (bind to 0, or the local end of every outgoing connection) can be taken by another
+    process between this check and the server's own bind. (Suspected when, in one run of the
+    test suite, two servers would not start; their logs were lost with their folders.)"""
+    low = 32768
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(100):
+        port = random.randrange(max(1024, low - 12000), low) if low > 2048 else 0
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 class ThrowawayPostgres:
@@ -82,9 +98,19 @@ class ThrowawayPostgres:
                 self._run("initdb", "-D", str(self.data), *auth, "-U", "postgres", "-E", "utf8")
             finally:
                 pwfile.unlink(missing_ok=True)
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        log = str(self.folder / "server.log")
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", log, "-o", options, "start")
+        log = self.folder / "server.log"
+        for attempt in range(START_ATTEMPTS):
+            log.unlink(missing_ok=True)  # this attempt's reasons only
+            options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+            try:
+                self._run(
+                    "pg_ctl", "-D", str(self.data), "-w", "-l", str(log), "-o", options, "start"
+                )
+                return
+            except RuntimeError:
+                if attempt + 1 == START_ATTEMPTS or "could not bind" not in _text(log):
+                    raise
+                self.port = free_port()  # taken meanwhile by another process: another port
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
@@ -116,6 +142,8 @@ class ThrowawayPostgres:
         )
         if check and done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            # why the server did not start is in its own log
+            tail += _text(self.folder / "server.log").strip().splitlines()[-5:]
             raise RuntimeError(f"PostgreSQL {program} failed: {' '.join(tail)}")
 
     def _as_server_user(self) -> None:
@@ -150,3 +178,10 @@ def _add_mode(path: Path, bits: int) -> None:
     mode = path.stat().st_mode
     if mode & bits != bits:
         path.chmod(mode | bits)
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""

@@ -477,3 +477,27 @@ def test_demo_on_a_throwaway_lake(
     (isolated / "other" / "keep.txt").write_text("mine")
     assert main(["demo", "--lake", "other"]) == 78
     assert (isolated / "other" / "keep.txt").exists()
+
+
+def test_a_throwaway_postgres_whose_port_was_taken_starts_on_another() -> None:
+    """The port is chosen below the kernel's ephemeral range, and a server whose port
+    another process took before it started moves to a free one."""
+    import shutil
+    import socket
+    import tempfile
+
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    assert all(1024 <= free_port() < low for _ in range(20))
+    folder = Path(tempfile.mkdtemp(prefix="pageflow-test-pg-"))
+    try:
+        server = ThrowawayPostgres(folder)
+        taken = server.port
+        with socket.socket() as squatter:
+            squatter.bind(("127.0.0.1", taken))
+            squatter.listen()
+            with server:
+                assert server.port != taken
+                with server.superuser() as con:
+                    assert con.execute("select 1").fetchone() == (1,)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
