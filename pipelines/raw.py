@@ -10,6 +10,7 @@ rows before models build (`prune_superseded`) and guards the views a second time
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -42,9 +43,14 @@ def prepare_raw(
     root: Path,
     settings: RawSettings,
 ) -> None:
-    """Views over raw tables (completed loads only, missing columns null) and settings."""
+    """Views over raw tables (completed loads only, missing columns null) and settings.
+
+    Each is written only when what it would be differs from what the last build wrote (a
+    digest of its statement and rows in `raw.prepared`): on a lake, every view or table
+    replaced is a change of the catalog's schema, a round trip and a snapshot."""
     con.execute("create schema if not exists raw")
     existing = _columns(con)
+    statements: dict[str, list[tuple[str, list[Any]]]] = {}
     for vendor, tables in declared.items():
         loads = (vendor, "_dlt_loads") in existing
         windowed = windowed_tables(con, vendor) if (vendor, "_dlt_version") in existing else {}
@@ -66,7 +72,9 @@ def prepare_raw(
                     source += " and not " + ledger.superseded(vendor, resource, completed)
             else:
                 source = f'from "{vendor}"."{table}"'
-            con.execute(f"create or replace view raw.{vendor}__{table} as select {select} {source}")
+            name = f"{vendor}__{table}"
+            view = f"create or replace view raw.{name} as select {select} {source}"
+            statements[name] = [(view, [])]
     tables = {
         "site_pairs": SettingsTable(
             "site varchar, vendor varchar, website_id varchar", settings.pairs
@@ -79,17 +87,47 @@ def prepare_raw(
     }
     for vendor in settings.vendors.values():
         tables.update(vendor.tables)
-    for name, table in tables.items():
-        con.execute(f"create or replace table raw.{name} ({table.columns})")
-        if table.rows:
-            marks = ", ".join("?" * len(table.rows[0]))
-            con.executemany(f"insert into raw.{name} values ({marks})", table.rows)
     with (root / "data" / "country_codes.csv").open(newline="") as handle:
         countries = [(row["country_name"], row["country_code"]) for row in csv.DictReader(handle)]
-    con.execute(
-        "create or replace table raw.country_codes (country_name varchar, country_code varchar)"
-    )
-    con.executemany("insert into raw.country_codes values (?, ?)", countries)
+    tables["country_codes"] = SettingsTable("country_name varchar, country_code varchar", countries)
+    for name, table in tables.items():
+        statements[name] = [(f"create or replace table raw.{name} ({table.columns})", [])]
+        if table.rows:
+            marks = ", ".join("?" * len(table.rows[0]))
+            statements[name] += [(f"insert into raw.{name} values ({marks})", list(table.rows))]
+    _write_changed(con, statements, existing)
+
+
+PREPARED = "prepared"  # raw.prepared: what prepare_raw wrote last, by relation
+
+
+def _write_changed(
+    con: duckdb.DuckDBPyConnection,
+    statements: dict[str, list[tuple[str, list[Any]]]],
+    existing: dict[tuple[str, str], set[str]],
+) -> None:
+    """Run each relation's statements unless the relation exists as they would leave it."""
+    digests = {
+        name: hashlib.sha256(repr(steps).encode()).hexdigest() for name, steps in statements.items()
+    }
+    written: dict[str, str] = {}
+    if ("raw", PREPARED) in existing:
+        written = dict(con.execute(f"select name, digest from raw.{PREPARED}").fetchall())
+    changed = [
+        name
+        for name in statements
+        if written.get(name) != digests[name] or ("raw", name) not in existing
+    ]
+    for name in changed:
+        for statement, rows in statements[name]:
+            if rows:
+                con.executemany(statement, rows)
+            else:
+                con.execute(statement)
+    if changed or written.keys() != digests.keys():
+        con.execute(f"create table if not exists raw.{PREPARED} (name varchar, digest varchar)")
+        con.execute(f"delete from raw.{PREPARED}")
+        con.executemany(f"insert into raw.{PREPARED} values (?, ?)", sorted(digests.items()))
 
 
 def windowed_tables(con: duckdb.DuckDBPyConnection, vendor: str) -> dict[str, str]:
@@ -131,17 +169,20 @@ def prune_superseded(
             continue
         completed = f'select load_id from "{vendor}"._dlt_loads where status = 0'
         loads = completed if fetched_by is None else fetched_by.get(vendor, completed)
+        # the days each resource's windows span, one query for all of them
+        spans = {
+            resource: (first, last)
+            for resource, first, last in con.execute(
+                f"select resource, cast(min(day) as varchar), cast(max(day) as varchar) "
+                f'from "{vendor}".{WINDOWS.name} where _dlt_load_id in ({loads}) '
+                "group by resource"
+            ).fetchall()
+        }
         for table, resource in windowed_tables(con, vendor).items():
             have = existing.get((vendor, table), set())
-            if not {"website_id", "day", "_dlt_load_id"} <= have:
+            if not {"website_id", "day", "_dlt_load_id"} <= have or resource not in spans:
                 continue
-            first, last = con.execute(
-                f'select cast(min(day) as varchar), cast(max(day) as varchar) from "{vendor}".'
-                f"{WINDOWS.name} where resource = ? and _dlt_load_id in ({loads})",
-                [resource],
-            ).fetchall()[0]
-            if first is None:
-                continue
+            first, last = spans[resource]
             # constant bounds: DuckDB skips the row groups of other days at the scan
             rows = con.execute(
                 f'delete from "{vendor}"."{table}" as t '

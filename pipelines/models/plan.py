@@ -31,7 +31,7 @@ import duckdb
 
 from pipelines.ledger.tables import WINDOWS
 from pipelines.raw import windowed_tables
-from pipelines.store.sql import literal, table_exists
+from pipelines.store.sql import literal, relations
 
 log = logging.getLogger("pageflow.models")
 
@@ -86,10 +86,11 @@ def plan(
     `declared`: vendor -> raw table -> columns (`sql/sources/`); `settings_tables`: the
     `raw` tables pageflow writes from its settings."""
     vendors = list(declared)
-    fingerprint = _fingerprint(con, vendors, root, settings_tables)
-    loads = {v: _newest_load(con, v) for v in vendors}
-    last = _last_build(con)
-    unfinished = _started(con)
+    present = relations(con)
+    fingerprint = _fingerprint(con, vendors, root, settings_tables, present)
+    loads = {v: _newest_load(con, v, present) for v in vendors}
+    last = _last_build(con, present)
+    unfinished = _started(con, present)
     con.execute(f"create or replace table {CHANGED} (vendor varchar, website_id varchar, day date)")
     if full_refresh:
         return Plan(True, "--full-refresh", fingerprint, loads)
@@ -105,7 +106,7 @@ def plan(
     params: list[Any] = []
     sources: list[str] = []
     for vendor in vendors:
-        if not table_exists(con, vendor, WINDOWS.name):
+        if (vendor, WINDOWS.name) not in present:
             continue
         newer[vendor] = completed_since(con, vendor, last["loads"].get(vendor))
         changed = f"""
@@ -157,9 +158,9 @@ def start(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     con.execute(f"insert into {STARTED} values (?)", [now])
 
 
-def _started(con: duckdb.DuckDBPyConnection) -> bool:
+def _started(con: duckdb.DuckDBPyConnection, present: set[tuple[str, str]]) -> bool:
     """An earlier build started and did not finish."""
-    if not table_exists(con, "raw", STARTED.split(".")[1]):
+    if ("raw", STARTED.split(".")[1]) not in present:
         return False
     row = con.execute(f"select count(*) from {STARTED}").fetchone()
     return bool(row and row[0])
@@ -182,16 +183,18 @@ def record(con: duckdb.DuckDBPyConnection, done: Plan, now: datetime) -> None:
         "(built_at timestamptz, fingerprint varchar, loads varchar, full_refresh boolean)"
     )
     con.execute(f"delete from {BUILDS}")
-    if table_exists(con, "raw", STARTED.split(".")[1]):
-        con.execute(f"delete from {STARTED}")
+    con.execute(f"create table if not exists {STARTED} (started_at timestamptz)")
+    con.execute(f"delete from {STARTED}")
     con.execute(
         f"insert into {BUILDS} values (?, ?, ?, ?)",
         [now, done.fingerprint, json.dumps(done.loads), done.full],
     )
 
 
-def _last_build(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
-    if not table_exists(con, "raw", BUILDS.split(".")[1]):
+def _last_build(
+    con: duckdb.DuckDBPyConnection, present: set[tuple[str, str]]
+) -> dict[str, Any] | None:
+    if ("raw", BUILDS.split(".")[1]) not in present:
         return None
     row = con.execute(f"select built_at, fingerprint, loads from {BUILDS}").fetchone()
     if row is None:
@@ -199,9 +202,9 @@ def _last_build(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return {"clock": row[0], "fingerprint": row[1], "loads": json.loads(row[2])}
 
 
-def _newest_load(con: duckdb.DuckDBPyConnection, vendor: str) -> str:
+def _newest_load(con: duckdb.DuckDBPyConnection, vendor: str, present: set[tuple[str, str]]) -> str:
     """When dlt finished the vendor's newest completed load ('' when none)."""
-    if not table_exists(con, vendor, "_dlt_loads"):
+    if (vendor, "_dlt_loads") not in present:
         return ""
     clock, _ = _load_clock(con, vendor)
     row = con.execute(
@@ -227,25 +230,29 @@ def _load_clock(con: duckdb.DuckDBPyConnection, vendor: str) -> tuple[str, str]:
 
 
 def _fingerprint(
-    con: duckdb.DuckDBPyConnection, vendors: list[str], root: Path, settings_tables: list[str]
+    con: duckdb.DuckDBPyConnection,
+    vendors: list[str],
+    root: Path,
+    settings_tables: list[str],
+    present: set[tuple[str, str]],
 ) -> str:
     """The project's digest and the content of every raw table not fetched by day."""
     digest = hashlib.sha256(project_digest(root).encode())
     tables = [f"raw.{name}" for name in settings_tables]
     for vendor in vendors:
-        versioned = table_exists(con, vendor, "_dlt_version")
+        versioned = (vendor, "_dlt_version") in present
         windowed = set(windowed_tables(con, vendor)) if versioned else set()
-        for (name,) in con.execute(
-            "select view_name from duckdb_views() where database_name = current_database() "
-            "and schema_name = 'raw' and starts_with(view_name, ?) order by view_name",
-            [vendor + "__"],
-        ).fetchall():
-            if name.split("__", 1)[1] not in windowed:
+        for schema, name in sorted(present):
+            prefix, _, table = name.partition("__")
+            if schema == "raw" and prefix == vendor and table and table not in windowed:
                 tables.append(f"raw.{name}")
+    # one statement for all of them (on a lake, each is a round trip)
+    contents = " union all ".join(
+        f"select {literal(table)}, count(*), coalesce(md5(string_agg(cast(t as varchar), "
+        f"chr(10) order by cast(t as varchar))), '') from {table} as t"
+        for table in sorted(set(tables))
+    )
+    rows = {table: (count, md5) for table, count, md5 in con.execute(contents).fetchall()}
     for table in sorted(set(tables)):
-        row = con.execute(
-            f"select count(*), coalesce(md5(string_agg(cast(t as varchar), chr(10) "
-            f"order by cast(t as varchar))), '') from {table} as t"
-        ).fetchone()
-        digest.update(f"{table}:{row}".encode())
+        digest.update(f"{table}:{rows[table]}".encode())
     return digest.hexdigest()

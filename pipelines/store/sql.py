@@ -27,6 +27,17 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
     return bool(found[0][0])
 
 
+def relations(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(schema, name) of every table and view of the connection's current database, in
+    one query (on a lake, each `table_exists` is a round trip to the catalog)."""
+    return set(
+        con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    )
+
+
 def same_rows(con: duckdb.DuckDBPyConnection, first: str, second: str) -> bool:
     """Whether two tables of the same columns hold the same rows: their counts and a hash
     of the multiset of their rows."""
