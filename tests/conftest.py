@@ -28,6 +28,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in list(os.environ):
         if key.startswith(("SOURCES__", "PAGEFLOW_", "WAREHOUSE__")):
             monkeypatch.delenv(key)
+    # four workers on two cores: DuckDB's threads per connection only wait on each other
+    # (a tenth of the file tests' CPU, measured); tests of the default delete it
+    monkeypatch.setenv("WAREHOUSE__THREADS", "1")
     # dlt reads .dlt/*.toml once per process: read this test's (empty) folder afresh
     Container()[PluggableRunContext].reload_providers()
     return tmp_path

@@ -78,12 +78,17 @@ def write_profile(warehouse: AnyWarehouse, directory: Path, read_only: bool = Fa
     """`profiles.yml` for `warehouse` (its working database, or what readers see when
     `read_only`), rewritten only when it changes (a change costs dbt a full parse)."""
     from pipelines.store import extensions
-    from pipelines.store.settings import model_memory_limit
+    from pipelines.store.settings import duckdb_threads, model_memory_limit
 
     output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": "main"}
     # DuckDB's cache capped at connect (not per cursor: a full rebuild's on-run-start hook
     # raises it for that run): an hourly build's peak stays flat however big the warehouse
-    memory = {"memory_limit": model_memory_limit(), "preserve_insertion_order": False}
+    memory: dict[str, Any] = {
+        "memory_limit": model_memory_limit(),
+        "preserve_insertion_order": False,
+    }
+    if (threads := duckdb_threads()) is not None:
+        memory["threads"] = threads
     if not warehouse.is_lake and read_only:
         output["path"] = ":memory:"
         output["database"] = "warehouse"

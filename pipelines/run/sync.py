@@ -25,7 +25,7 @@ from pipelines.run.vendor_run import VendorResult, VendorRun
 from pipelines.store.lake import Lake
 from pipelines.store.publish import Published, publish, publish_safely
 from pipelines.store.runtime import prepare_dlt_environment
-from pipelines.store.settings import load_memory_limit, publish_internal
+from pipelines.store.settings import duckdb_threads, load_memory_limit, publish_internal
 from pipelines.vendors import Vendor, configured_vendor, registration, registrations
 from sources.shared import stop
 from sources.shared.errors import ConfigurationError, PageflowError
@@ -81,6 +81,7 @@ def sync(
     with warehouse.lock() if take_lock else nullcontext(), ExitStack() as stack:
         # every setting is read before any work: a bad one stops the run here (78)
         load_memory_limit()
+        duckdb_threads()
         publish_internal()
         if build_models:
             models.site_pairs()

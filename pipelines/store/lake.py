@@ -28,7 +28,13 @@ from pipelines.store.capabilities import answered_once
 from pipelines.store.lake_lock import LakeLock, catalog_error, connect_catalog
 from pipelines.store.lake_settings import ALIAS, LakeSettings, catalog_url, read_lake_settings
 from pipelines.store.lock import private_folder
-from pipelines.store.settings import LAKE_LOAD_MEMORY_LIMIT, load_memory_limit, model_memory_limit
+from pipelines.store.settings import (
+    LAKE_LOAD_MEMORY_LIMIT,
+    duckdb_threads,
+    load_memory_limit,
+    model_memory_limit,
+    set_threads,
+)
 from pipelines.store.sql import literal
 from sources.shared.errors import ConfigurationError, first_line
 
@@ -111,6 +117,8 @@ class Lake:
             **extensions.duckdb_config(),
             "memory_limit": load_memory_limit() or LAKE_LOAD_MEMORY_LIMIT,
         }
+        if (threads := duckdb_threads()) is not None:
+            credentials.global_config["threads"] = threads
         return answered_once(dlt.destinations.ducklake(credentials=credentials))
 
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -126,6 +134,7 @@ class Lake:
         try:
             if not read_only:
                 con.execute(f"set memory_limit = '{model_memory_limit()}'")
+                set_threads(con)
             self._create_secret(con)
             options = [f"data_path {literal(self.settings.data_path)}"]
             options.append(f"metadata_schema {literal(METADATA_SCHEMA)}")

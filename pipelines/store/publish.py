@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from pipelines.store.paths import not_a_directory
-from pipelines.store.settings import model_memory_limit, publish_internal
+from pipelines.store.settings import model_memory_limit, publish_internal, set_threads
 from pipelines.store.sql import drop_staging_copies, literal, quoted_path, same_rows
 from pipelines.store.warehouse import Warehouse, refuse_if_held, remove_database
 from sources.shared.errors import PageflowError
@@ -74,6 +74,7 @@ def publish(warehouse: Warehouse, full: bool = False) -> Published:
     try:
         with duckdb.connect(":memory:") as con:
             con.execute(f"set memory_limit = '{model_memory_limit()}'")
+            set_threads(con)
             con.execute(f"attach '{quoted_path(tmp)}' as pub (storage_version '{STORAGE_VERSION}')")
             con.execute(f"attach '{quoted_path(warehouse.work_path)}' as work (read_only)")
             con.execute("use pub")

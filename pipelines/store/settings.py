@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sources.shared.errors import ConfigurationError
 from sources.shared.settings import read_value, text
@@ -60,6 +61,29 @@ def model_memory_limit() -> str:
             f"WAREHOUSE__MODEL_MEMORY_LIMIT must be a size such as 256MB or 1GB, not {value!r}"
         )
     return value.strip()
+
+
+def duckdb_threads() -> int | None:
+    """`WAREHOUSE__THREADS`: DuckDB's threads in the connections that build the models,
+    publish and (on a lake) load; None (unset): DuckDB's default, one per core. For a host
+    that runs several pageflow jobs at once on few cores, where threads only wait on each
+    other (the test suite runs four workers on two cores). A file's load uses one thread
+    whatever this says (`load_destination`)."""
+    value = text("threads", "warehouse", default=None)
+    if value is None or str(value).strip() == "":
+        return None
+    if not str(value).strip().isdigit() or int(value) < 1:
+        raise ConfigurationError(
+            f"WAREHOUSE__THREADS must be a whole number of 1 or more, not {value!r}"
+        )
+    return int(value)
+
+
+def set_threads(con: Any) -> None:
+    """`duckdb_threads()` applied to a DuckDB connection (nothing when unset)."""
+    threads = duckdb_threads()
+    if threads is not None:
+        con.execute(f"set threads = {threads}")
 
 
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)

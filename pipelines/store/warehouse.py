@@ -29,7 +29,7 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from pipelines.store.capabilities import answered_once
 from pipelines.store.lock import SyncLock, folder_beside, private_folder
 from pipelines.store.paths import not_a_directory
-from pipelines.store.settings import load_memory_cap, model_memory_limit
+from pipelines.store.settings import load_memory_cap, model_memory_limit, set_threads
 from pipelines.store.sql import quoted_path
 from sources.shared.errors import ConfigurationError, WarehouseHeld, first_line
 
@@ -89,6 +89,7 @@ class Warehouse:
         """The working database, DuckDB's memory capped (`model_memory_limit`)."""
         con = duckdb.connect(str(self.work_path))
         con.execute(f"set memory_limit = '{model_memory_limit()}'")
+        set_threads(con)
         return con
 
     def size_load(self, pipeline: dlt.Pipeline) -> None:

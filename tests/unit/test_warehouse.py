@@ -69,3 +69,28 @@ def test_a_cap_that_is_not_a_size_is_a_configuration_error(
     monkeypatch.setenv("WAREHOUSE__LOAD_MEMORY_LIMIT", value)
     with pytest.raises(ConfigurationError, match="WAREHOUSE__LOAD_MEMORY_LIMIT"):
         load_memory_limit()
+
+
+def test_warehouse_threads_caps_duckdb_in_pageflows_connections(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.models.dbt import write_profile
+    from pipelines.store.settings import duckdb_threads
+    from sources.shared.errors import ConfigurationError
+
+    warehouse = Warehouse(isolated / "w.duckdb")
+    warehouse.folder.mkdir(mode=0o700)
+    monkeypatch.setenv("WAREHOUSE__THREADS", "3")
+    with warehouse.connect_work() as con:
+        assert con.execute("select current_setting('threads')").fetchone() == (3,)
+    write_profile(warehouse, isolated / "dbt")
+    assert '"threads": 3' in (isolated / "dbt" / "profiles.yml").read_text()
+    monkeypatch.delenv("WAREHOUSE__THREADS")
+    assert duckdb_threads() is None
+    with warehouse.connect_work() as con, duckdb.connect() as plain:
+        default = plain.execute("select current_setting('threads')").fetchone()
+        assert con.execute("select current_setting('threads')").fetchone() == default
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("WAREHOUSE__THREADS", bad)
+        with pytest.raises(ConfigurationError, match="WAREHOUSE__THREADS"):
+            duckdb_threads()
