@@ -116,11 +116,15 @@ def build(
         prune_superseded(con, declared, None if chosen.full else chosen.newer)
     log.info("models: rebuilding %s", chosen.describe())
     if chosen.sources == []:  # no window of any resource changed: every mart is as it was
-        outcome = dbt.DbtOutcome(success=True, seconds=0.0)
-    else:
-        outcome = dbt.run(
-            warehouse, root, full_refresh=chosen.full, views=chosen.full, sources=chosen.sources
-        )
+        with warehouse.connect_work() as con:
+            con.begin()
+            plan.record(con, chosen, now)
+            con.commit()
+        log.info("models: no raw table changed since the last build: the marts stand")
+        return BuildResult([], [], chosen, 0.0)
+    outcome = dbt.run(
+        warehouse, root, full_refresh=chosen.full, views=chosen.full, sources=chosen.sources
+    )
     failure = _failure(outcome)
     if failure:
         raise ModelError(failure)
@@ -130,17 +134,13 @@ def build(
     with warehouse.connect_work() as con:
         con.begin()
         try:
-            if marts is None or marts:
-                swap.publish_marts(con, marts)
+            swap.publish_marts(con, marts)
             plan.record(con, chosen, now)
         except BaseException:
             con.rollback()
             raise
         con.commit()
     passed = [n.name for n in outcome.tests if n.status == "pass"]
-    if chosen.sources == []:
-        log.info("models: no raw table changed since the last build: the marts stand")
-        return BuildResult(built, passed, chosen, outcome.seconds)
     log.info(
         "models: built %d models, %d tests passed (%s, dbt %.1fs)",
         len(built),

@@ -87,7 +87,10 @@ def plan(
     `raw` tables pageflow writes from its settings."""
     vendors = list(declared)
     present = relations(con)
-    fingerprint = _fingerprint(con, vendors, root, settings_tables, present)
+    windowed = {
+        v: windowed_tables(con, v) if (v, "_dlt_version") in present else {} for v in vendors
+    }
+    fingerprint = _fingerprint(con, vendors, root, settings_tables, present, windowed)
     loads = {v: _newest_load(con, v, present) for v in vendors}
     last = _last_build(con, present)
     unfinished = _started(con, present)
@@ -121,7 +124,7 @@ def plan(
         }
         sources += [
             f"{vendor}__{table}"
-            for table, resource in sorted(windowed_tables(con, vendor).items())
+            for table, resource in sorted(windowed[vendor].items())
             if resource in resources and table in declared[vendor]
         ]
         selects.append(
@@ -153,9 +156,13 @@ def plan(
 
 def start(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     """Mark a build as running (committed before dbt runs; `record` clears it)."""
+    _clear_started(con)
+    con.execute(f"insert into {STARTED} values (?)", [now])
+
+
+def _clear_started(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create table if not exists {STARTED} (started_at timestamptz)")
     con.execute(f"delete from {STARTED}")
-    con.execute(f"insert into {STARTED} values (?)", [now])
 
 
 def _started(con: duckdb.DuckDBPyConnection, present: set[tuple[str, str]]) -> bool:
@@ -183,8 +190,7 @@ def record(con: duckdb.DuckDBPyConnection, done: Plan, now: datetime) -> None:
         "(built_at timestamptz, fingerprint varchar, loads varchar, full_refresh boolean)"
     )
     con.execute(f"delete from {BUILDS}")
-    con.execute(f"create table if not exists {STARTED} (started_at timestamptz)")
-    con.execute(f"delete from {STARTED}")
+    _clear_started(con)
     con.execute(
         f"insert into {BUILDS} values (?, ?, ?, ?)",
         [now, done.fingerprint, json.dumps(done.loads), done.full],
@@ -235,16 +241,15 @@ def _fingerprint(
     root: Path,
     settings_tables: list[str],
     present: set[tuple[str, str]],
+    windowed: dict[str, dict[str, str]],
 ) -> str:
     """The project's digest and the content of every raw table not fetched by day."""
     digest = hashlib.sha256(project_digest(root).encode())
     tables = [f"raw.{name}" for name in settings_tables]
     for vendor in vendors:
-        versioned = (vendor, "_dlt_version") in present
-        windowed = set(windowed_tables(con, vendor)) if versioned else set()
         for schema, name in sorted(present):
             prefix, _, table = name.partition("__")
-            if schema == "raw" and prefix == vendor and table and table not in windowed:
+            if schema == "raw" and prefix == vendor and table and table not in windowed[vendor]:
                 tables.append(f"raw.{name}")
     # one statement for all of them (on a lake, each is a round trip)
     contents = " union all ".join(
