@@ -96,6 +96,7 @@ LAKE_READER = textwrap.dedent(
     held = lake.connect()
     held.execute("begin")
     first = held.execute("select max(day) from mouseflow.recordings").fetchall()[0][0]
+    open(out + ".holding", "w").close()  # the test's next sync starts only now
     opens = failures = mixed = 0
     errors = []
     # within one run's marts, Mouseflow's sessions per day agree between two marts
@@ -156,7 +157,14 @@ def test_a_held_transaction_keeps_its_snapshot_and_fresh_readers_never_fail_or_s
         cwd=ROOT,
     )
     try:
-        time.sleep(2.0)  # the reader holds its transaction before the next sync starts
+        # the reader holds its snapshot before the next sync starts (a sleep was too short
+        # for a loaded machine: the reader's snapshot then already held the second run)
+        holding = Path(str(out) + ".holding")
+        deadline = time.monotonic() + 120
+        while not holding.exists():
+            assert reader.poll() is None, reader.communicate()[1]
+            assert time.monotonic() < deadline, "the reader never took its snapshot"
+            time.sleep(0.1)
         assert sync(lake, "--start", "2026-03-02", "--end", "2026-03-02") == 0
         assert main(["models", "--warehouse", str(lake)]) == 0
     finally:
